@@ -1,0 +1,40 @@
+# Two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test demo bench lock clean
+
+run: $(VENV)/.installed
+	$(BIN)/monitor db upgrade
+	$(BIN)/monitor run
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+demo: $(VENV)/.installed
+	$(BIN)/monitor demo
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/pipeline.py
+
+# The virtual environment is rebuilt when a lock file changes.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
+	$(BIN)/python -m pip install --quiet -r requirements-test.lock
+	touch $@
+
+# Regenerate the lock files after changing dependencies in pyproject.toml.
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --python-version 3.11 -o requirements.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements-test.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache

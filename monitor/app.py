@@ -1,0 +1,91 @@
+"""Builds every object the commands need, in one place, from Settings."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from types import TracebackType
+
+import httpx
+
+from monitor.countries import Gazetteer, load_gazetteer
+from monitor.elections import ElectionCalendar, load_calendar
+from monitor.errors import ConfigError
+from monitor.fetch import AddressGuard, Fetcher, Limits, build_client
+from monitor.models import Clock, Source
+from monitor.notify.channels import Channels, build_channels
+from monitor.pipeline import Deps
+from monitor.rules.loader import load_rules
+from monitor.rules.ruleset import RuleSet
+from monitor.settings import Settings
+from monitor.sources import load_sources
+from monitor.store.engine import make_engine
+from monitor.store.repo import Store
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The files analysts edit: rules, calendar, gazetteer."""
+
+    rules: RuleSet
+    calendar: ElectionCalendar
+    gazetteer: Gazetteer
+
+
+def load_knowledge(settings: Settings) -> Knowledge:
+    """Load rules, calendar and gazetteer; one ConfigError lists the problems of all three."""
+    problems = []
+    loaded = {}
+    for name, load in (
+        ("rules", lambda: load_rules(settings.rules_dir)),
+        ("calendar", lambda: load_calendar(settings.elections_file)),
+        ("gazetteer", lambda: load_gazetteer(settings.countries_file)),
+    ):
+        try:
+            loaded[name] = load()
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return Knowledge(**loaded)
+
+
+def make_fetcher(settings: Settings, client: httpx.Client) -> Fetcher:
+    return Fetcher(client, AddressGuard(settings.allowed_networks()), Limits(settings.max_body_bytes, settings.max_redirects))
+
+
+class Monitor(AbstractContextManager["Monitor"]):
+    """A fully wired monitor: sources, knowledge, channels, store, HTTP client. Close it after use."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.sources: tuple[Source, ...] = load_sources(settings.sources_file, settings.default_interval)
+        self.knowledge = load_knowledge(settings)
+        self.channels: Channels = build_channels(settings.notify_url_list(), settings.notify_config)
+        self.engine = make_engine(settings.database_url)
+        self.client = build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout)
+        self.stop = threading.Event()
+        self.deps = Deps(
+            fetcher=make_fetcher(settings, self.client),
+            store=Store(self.engine),
+            rules=lambda: self.knowledge.rules,
+            gazetteer=self.knowledge.gazetteer,
+            calendar=self.knowledge.calendar,
+            thresholds=settings.thresholds(),
+            channels=self.channels,
+            clock=clock,
+            max_backoff=settings.max_backoff,
+            stop=self.stop,
+        )
+
+    @property
+    def enabled_sources(self) -> tuple[Source, ...]:
+        return tuple(s for s in self.sources if s.enabled)
+
+    def close(self) -> None:
+        self.client.close()
+        self.engine.dispose()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,309 @@
+"""The `monitor` command: a thin layer that builds objects (through ``monitor.app``) and calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from monitor import __version__
+from monitor.app import Monitor, load_knowledge, make_fetcher
+from monitor.context import build_context
+from monitor.demo import run_demo
+from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
+from monitor.examples import run_examples
+from monitor.explain import assessment_json, assessment_text
+from monitor.extract import extract_page
+from monitor.fetch import build_client
+from monitor.models import Clock, Source, SourceKind
+from monitor.rules.loader import load_rules
+from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
+from monitor.scoring import assess
+from monitor.settings import Settings
+from monitor.sources import load_sources
+from monitor.store.engine import ensure_schema, make_engine, upgrade
+from monitor.store.repo import Store
+from monitor.textmatch import prepare
+
+logger = logging.getLogger("monitor")
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, settings: Settings | None = None) -> int:
+    """Entry point. Tests pass ``clock`` and ``settings``; the console script passes nothing."""
+    args = build_parser().parse_args(argv)
+    settings = settings or Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
+    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "alembic", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return int(args.handler(args, settings, clock))
+    except ConfigError as exc:
+        print("Configuration errors:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DatabaseError as exc:
+        print(f"Database: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor", description="Election-interference indicator monitor.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the daemon (or one cycle with --once)", description="Poll every enabled source on its schedule, score, store and deliver alerts until SIGTERM or Ctrl-C.")
+    run.add_argument("--once", action="store_true", help="poll every enabled source once, deliver, and exit")
+    run.set_defaults(handler=cmd_run)
+
+    score = commands.add_parser("score", help="score one text or page without storing or alerting", description="Score one text or page exactly as the daemon would, without storing or alerting. .html/.htm files and URLs go through extraction; other files are plain text.")
+    score.add_argument("input", nargs="?", default="-", help="a file, an http(s) URL, or - for standard input (default)")
+    score.add_argument("--published", type=date.fromisoformat, help="publication day, YYYY-MM-DD (default: today)")
+    score.add_argument("--source", help="id of a source in the sources file (gives kind and country)")
+    score.add_argument("--source-kind", choices=[k.value for k in SourceKind], help="kind of the publishing source")
+    score.add_argument("--source-country", help="ISO country code of the publishing source")
+    score.add_argument("--title", default=None, help="the title (for a page: overrides the extracted one)")
+    score.add_argument("--format", choices=["text", "json"], default="text")
+    score.set_defaults(handler=cmd_score)
+
+    rules = commands.add_parser("rules", help="check or test the rule files").add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    check = rules.add_parser("check", help="validate every rule file; exit 2 listing every error", description="Validate the rule files, the election calendar and the gazetteer; list every error with its file and location and exit 2.")
+    check.set_defaults(handler=cmd_rules_check)
+    test = rules.add_parser("test", help="run every rule's examples; exit 1 on a failure", description="Run each rule's examples: texts it must match and texts it must not.")
+    test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
+    test.set_defaults(handler=cmd_rules_test)
+
+    alerts = commands.add_parser("alerts", help="stored alerts").add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    alerts_list = alerts.add_parser("list", help="list stored alerts, newest first, with their deliveries", description="List stored alerts, newest first, with the state of each channel's delivery.")
+    alerts_list.add_argument("--format", choices=["text", "json"], default="text")
+    alerts_list.add_argument("--limit", type=int, default=50)
+    alerts_list.set_defaults(handler=cmd_alerts_list)
+
+    sources = commands.add_parser("sources", help="configured sources").add_subparsers(dest="sources_command", required=True, metavar="ACTION")
+    sources_list = sources.add_parser("list", help="list sources with their health", description="List every configured source with its last success, last error, consecutive failures and next poll.")
+    sources_list.add_argument("--format", choices=["text", "json"], default="text")
+    sources_list.set_defaults(handler=cmd_sources_list)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db.add_parser("upgrade", help="apply pending migrations", description="Apply every pending database migration (Alembic).").set_defaults(handler=cmd_db_upgrade)
+
+    demo = commands.add_parser("demo", help="offline demonstration on a bundled sample site", description="Serve a bundled sample site on loopback, run one cycle into a temporary database, and print the alerts it would send.")
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    with Monitor(settings, clock) as monitor:
+        ensure_schema(monitor.engine)
+        if args.once:
+            return run_once(monitor)
+        scheduler = build_scheduler(
+            monitor.enabled_sources, monitor.deps, monitor.channels, settings.delivery_interval, settings.delivery_max_backoff
+        )
+        _stop_on_signals(monitor)
+        run_until_stopped(scheduler, monitor.stop)
+        delivery_job(monitor.deps, monitor.channels, settings.delivery_max_backoff)
+    return EXIT_OK
+
+
+def run_once(monitor: Monitor) -> int:
+    sources = monitor.enabled_sources
+    if not sources:
+        print("No enabled source to poll.", file=sys.stderr)
+        return EXIT_FAILED
+    reports = poll_all(sources, monitor.deps)
+    delivered = delivery_job(monitor.deps, monitor.channels, monitor.settings.delivery_max_backoff)
+    failed = [r for r in reports if r.status == "failed"]
+    for report in reports:
+        detail = f" ({report.errors[0]})" if report.errors else ""
+        print(f"{report.source_id}: {report.status}, {report.entries} entries, {report.new_items} new, {report.alerts} alerts{detail}")
+    sent = delivered.sent if delivered else 0
+    print(f"{len(reports)} sources polled, {len(failed)} failed; {sum(r.alerts for r in reports)} alerts; {sent} deliveries sent")
+    return EXIT_FAILED if len(failed) == len(reports) else EXIT_OK
+
+
+def _stop_on_signals(monitor: Monitor) -> None:
+    def stop(signum: int, _frame: Any) -> None:
+        logger.info("signal %s received", signal.Signals(signum).name)
+        monitor.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def cmd_score(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    knowledge = load_knowledge(settings)
+    source = _score_source(args, settings)
+    title, text, language = _read_input(args, settings)
+    published = datetime.combine(args.published, time(12), tzinfo=UTC) if args.published else clock()
+    document = prepare(title, text)
+    context = build_context(document, source, published, knowledge.gazetteer, knowledge.calendar, language)
+    assessment = assess(document, context, knowledge.rules, settings.thresholds())
+    if args.format == "json":
+        print(json.dumps(assessment_json(assessment), ensure_ascii=False, indent=2))
+    else:
+        print(assessment_text(assessment, knowledge.gazetteer.name))
+    return EXIT_OK
+
+
+def _score_source(args: argparse.Namespace, settings: Settings) -> Source:
+    base = Source(id="cli", name="command line", url="https://example.invalid/", kind=SourceKind.OFFICIAL, country="XX")
+    if args.source:
+        known = {s.id: s for s in load_sources(settings.sources_file, settings.default_interval)}
+        if args.source not in known:
+            raise ConfigError([_problem(str(settings.sources_file), f"no source with id {args.source!r}")])
+        base = known[args.source]
+    kind = SourceKind(args.source_kind) if args.source_kind else base.kind
+    country = args.source_country.upper() if args.source_country else base.country
+    return Source(id=base.id, name=base.name, url=base.url, kind=kind, country=country, language=base.language)
+
+
+def _read_input(args: argparse.Namespace, settings: Settings) -> tuple[str, str, str | None]:
+    """(title, text, language hint) from a file, a URL or standard input."""
+    name: str = args.input
+    if name.startswith(("http://", "https://")):
+        with build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout) as client:
+            try:
+                page = make_fetcher(settings, client).get(name)
+            except FetchError as exc:
+                raise ConfigError([_problem(name, str(exc))]) from exc
+        return _extracted(page.body, page.url, args.title)
+    if name == "-":
+        return args.title or "", sys.stdin.read(), None
+    path = Path(name)
+    if not path.is_file():
+        raise ConfigError([_problem(name, "no such file")])
+    if path.suffix.lower() in (".html", ".htm"):
+        return _extracted(path.read_bytes(), None, args.title)
+    return args.title or "", path.read_text(encoding="utf-8", errors="replace"), None
+
+
+def _extracted(body: bytes, url: str | None, title: str | None) -> tuple[str, str, str | None]:
+    extracted = extract_page(body, url)
+    if extracted is None:
+        raise ConfigError([_problem(url or "page", "no article text found in the page")])
+    return title or extracted.title or "", extracted.text, extracted.language
+
+
+def _problem(path: str, message: str) -> Problem:
+    return Problem(path, "", message)
+
+
+def cmd_rules_check(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    knowledge = load_knowledge(settings)  # raises ConfigError (exit 2) listing every problem
+    files = len({rule.path for rule in knowledge.rules.rules})
+    print(f"{len(knowledge.rules)} rules in {files} files: OK")
+    print(f"{len(knowledge.calendar)} elections, gazetteer of {len(knowledge.gazetteer.names)} countries: OK")
+    return EXIT_OK
+
+
+def cmd_rules_test(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    knowledge = load_knowledge(settings)
+    results = run_examples(knowledge.rules, knowledge.gazetteer, knowledge.calendar)
+    failures = [r for r in results if not r.passed]
+    for r in results:
+        if r.passed and not args.verbose:
+            continue
+        verdict = "ok  " if r.passed else "FAIL"
+        expectation = "should match" if r.expected else "should not match"
+        print(f"{verdict} {r.rule.id}: {expectation}: {' '.join(r.example.text.split())[:100]}")
+    print(f"{len(results) - len(failures)} of {len(results)} examples pass in {len(knowledge.rules)} rules")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def cmd_alerts_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    engine = make_engine(settings.database_url)
+    ensure_schema(engine)
+    alerts = Store(engine).alerts(limit=args.limit)
+    if args.format == "json":
+        print(json.dumps([_alert_json(a) for a in alerts], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not alerts:
+        print("No alerts.")
+    for a in alerts:
+        states = ", ".join(f"{channel}: {state}" + (f" ({attempts} attempts)" if attempts > 1 else "") for channel, state, attempts, _ in a.deliveries)
+        print(f"#{a.id} {a.created_at:%Y-%m-%d %H:%M} {a.title}\n    {a.url or ''}\n    deliveries: {states}")
+    return EXIT_OK
+
+
+def _alert_json(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "created_at": a.created_at.isoformat(),
+        "severity": a.severity,
+        "score": a.score,
+        "title": a.title,
+        "body": a.body,
+        "source": a.source_id,
+        "url": a.url,
+        "published": a.published_at.isoformat(),
+        "deliveries": [{"channel": c, "state": s, "attempts": n, "last_error": e} for c, s, n, e in a.deliveries],
+    }
+
+
+def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    sources = load_sources(settings.sources_file, settings.default_interval)
+    engine = make_engine(settings.database_url)
+    ensure_schema(engine)
+    states = Store(engine).all_source_status()
+    rows = []
+    for s in sources:
+        st = states.get(s.id)
+        rows.append(
+            {
+                "id": s.id,
+                "kind": str(s.kind),
+                "country": s.country,
+                "enabled": s.enabled,
+                "interval": int(s.interval.total_seconds()),
+                "last_success": _iso(st.last_success_at if st else None),
+                "last_error": st.last_error if st else None,
+                "last_error_at": _iso(st.last_error_at if st else None),
+                "consecutive_failures": st.consecutive_failures if st else 0,
+                "next_poll": _iso(st.next_poll_at if st else None),
+                "items": st.items_total if st else 0,
+                "warning": st.last_warning if st else None,
+            }
+        )
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for r in rows:
+        health = "disabled" if not r["enabled"] else ("FAILING" if r["consecutive_failures"] else ("ok" if r["last_success"] else "never polled"))
+        print(f"{r['id']:<24} {r['kind']:<12} {r['country']}  {health:<12} items {r['items']:<5} last ok {r['last_success'] or '-'}  next {r['next_poll'] or '-'}")
+        if r["consecutive_failures"]:
+            print(f"{'':<24} {r['consecutive_failures']} failures in a row, last at {r['last_error_at']}: {r['last_error']}")
+        if r["warning"]:
+            print(f"{'':<24} warning: {r['warning']}")
+    return EXIT_OK
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    upgrade(make_engine(settings.database_url))
+    print("Database schema is up to date.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    return run_demo(settings)

@@ -1,0 +1,36 @@
+"""What an article is about and when: its language, the countries it mentions, the elections near.
+
+Pure: the gazetteer and the calendar are passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.countries import Gazetteer
+from monitor.elections import ElectionCalendar
+from monitor.language import detect_language
+from monitor.models import Context, Source
+from monitor.textmatch import Document
+
+# The widest window any rule may ask for (schema.Window's limits); rules narrow it.
+WINDOW_BEFORE_DAYS = 730
+WINDOW_AFTER_DAYS = 365
+
+
+def build_context(
+    document: Document,
+    source: Source,
+    published: datetime,
+    gazetteer: Gazetteer,
+    calendar: ElectionCalendar,
+    language: str | None = None,
+) -> Context:
+    mentioned = tuple(m.code for m in gazetteer.mentions(document.title, document.text))
+    return Context(
+        language=language or detect_language(document.text.original or document.title.original),
+        countries_mentioned=mentioned,
+        elections_near=calendar.near(published.date(), mentioned, WINDOW_BEFORE_DAYS, WINDOW_AFTER_DAYS),
+        source=source,
+        published=published,
+    )

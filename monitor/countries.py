@@ -1,0 +1,86 @@
+"""``data/countries.yaml`` -> Gazetteer: which countries a text mentions, most mentioned first.
+
+Each country lists the words that name it, per language: the name, the adjective and
+demonym, the capital, the parliament and key institutions. Entries are phrases in the sense of
+``monitor.textmatch`` (``Литв*`` covers every inflection). A mention in the title counts three
+times, because the title says what the text is about.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from monitor.errors import ConfigError, Problem
+from monitor.sources import CountryCode
+from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern
+from monitor.yamlfile import load_model
+
+TITLE_WEIGHT = 3
+
+
+class CountrySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: CountryCode
+    name: str
+    names: dict[str, tuple[str, ...]]  # language code -> phrases
+
+    @field_validator("names")
+    @classmethod
+    def _phrases_compile(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for phrases in value.values():
+            for phrase in phrases:
+                phrase_pattern(phrase)
+        return value
+
+
+class CountriesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    countries: tuple[CountrySpec, ...]
+
+
+@dataclass(frozen=True)
+class Mention:
+    code: str
+    weight: int  # mentions in the text + TITLE_WEIGHT x mentions in the title
+
+
+class Gazetteer:
+    """Immutable: one phrase matcher per country."""
+
+    def __init__(self, countries: dict[str, tuple[str, ...]], names: dict[str, str] | None = None) -> None:
+        self._matchers = {code: PhraseMatcher(phrases) for code, phrases in countries.items() if phrases}
+        self.names = dict(names or {})
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+    def mentions(self, title: Normalised, text: Normalised) -> tuple[Mention, ...]:
+        """Countries mentioned in the title or text, most weight first."""
+        weights: Counter[str] = Counter()
+        for code, matcher in self._matchers.items():
+            weight = TITLE_WEIGHT * len(matcher.find(title)) + len(matcher.find(text))
+            if weight:
+                weights[code] = weight
+        return tuple(Mention(code, w) for code, w in sorted(weights.items(), key=lambda cw: (-cw[1], cw[0])))
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    spec = load_model(CountriesFile, path)
+    seen: set[str] = set()
+    problems = []
+    for index, country in enumerate(spec.countries):
+        if country.code in seen:
+            problems.append(Problem(str(path), f"countries[{index}].code", f"duplicate country {country.code}"))
+        seen.add(country.code)
+    if problems:
+        raise ConfigError(problems)
+    return Gazetteer(
+        {c.code: tuple(p for phrases in c.names.values() for p in phrases) for c in spec.countries},
+        {c.code: c.name for c in spec.countries},
+    )

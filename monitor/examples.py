@@ -1,0 +1,46 @@
+"""Runs every rule's own examples: texts it must match and texts it must not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from monitor.context import build_context
+from monitor.countries import Gazetteer
+from monitor.elections import ElectionCalendar
+from monitor.models import Source
+from monitor.rules.ruleset import Rule, RuleSet
+from monitor.rules.schema import Example
+from monitor.textmatch import prepare
+
+# An example without a date is published far from every election in the calendar.
+NO_ELECTION_DAY = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    rule: Rule
+    expected: bool
+    example: Example
+    matched: bool
+
+    @property
+    def passed(self) -> bool:
+        return self.matched == self.expected
+
+
+def run_example(rule: Rule, example: Example, gazetteer: Gazetteer, calendar: ElectionCalendar) -> bool:
+    published = datetime.combine(example.published, time(12), tzinfo=UTC) if example.published else NO_ELECTION_DAY
+    source = Source(id="example", name="example", url="https://example.invalid/", kind=example.source_kind, country=example.source_country)
+    document = prepare(example.title, example.text)
+    context = build_context(document, source, published, gazetteer, calendar, language="und")
+    return rule.evaluate(document, context).matched
+
+
+def run_examples(rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalendar) -> list[ExampleResult]:
+    results = []
+    for rule in rules.rules:
+        for expected, examples in ((True, rule.examples.match), (False, rule.examples.no_match)):
+            for example in examples:
+                results.append(ExampleResult(rule, expected, example, run_example(rule, example, gazetteer, calendar)))
+    return results

@@ -1,0 +1,55 @@
+"""Assessment -> what `monitor score` prints: the design's JSON contract, or readable text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.models import Assessment
+from monitor.notify.render import CountryName, describe_election
+
+
+def assessment_json(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "alert": assessment.alert,
+        "severity": str(assessment.severity),
+        "score": assessment.score,
+        "matches": [
+            {
+                "rule": m.rule_id,
+                "title": m.title,
+                "weight": m.weight,
+                "severity": str(m.severity),
+                "tags": list(m.tags),
+                "evidence": [{"quote": e.quote, "start": e.start, "end": e.end, "field": str(e.field)} for e in m.evidence],
+            }
+            for m in assessment.matches
+        ],
+        "elections": [
+            {
+                "country": n.election.country,
+                "type": str(n.election.type),
+                "date": n.election.date.isoformat(),
+                "name": n.election.name,
+                "days_until": n.days_until,
+            }
+            for n in assessment.elections
+        ],
+        "countries": list(assessment.countries),
+        "language": assessment.language,
+    }
+
+
+def assessment_text(assessment: Assessment, country_name: CountryName) -> str:
+    verdict = "ALERT" if assessment.alert else "no alert"
+    lines = [f"Score {assessment.score:g} -> {assessment.severity} ({verdict})"]
+    countries = ", ".join(f"{country_name(c)} ({c})" for c in assessment.countries) or "none"
+    lines.append(f"Language: {assessment.language or 'unknown'}; countries mentioned: {countries}")
+    for near in assessment.elections:
+        lines.append(f"Election: {describe_election(near, country_name)}")
+    if not assessment.matches:
+        lines.append("No rule matched.")
+    for m in assessment.matches:
+        lines.append(f"  +{m.weight:<5g} {m.rule_id}  {m.title}  [{m.severity}; {', '.join(m.tags)}]")
+        for e in m.evidence:
+            lines.append(f"         \u201c{' '.join(e.quote.split())}\u201d ({e.field} {e.start}-{e.end})")
+    return "\n".join(lines)

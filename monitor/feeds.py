@@ -1,0 +1,85 @@
+"""Feed bytes -> FeedEntry list, with feedparser. A broken feed yields what it can."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urldefrag
+
+import courlan
+import feedparser
+
+from monitor.html import html_to_text
+from monitor.models import FeedEntry
+from monitor.textmatch import normalise
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    entries: tuple[FeedEntry, ...]
+    problem: str | None  # why feedparser called the feed broken ("bozo"), if it did
+
+
+def parse_feed(body: bytes, source_id: str, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse fetched feed bytes. Never raises for a malformed feed; ``problem`` says what was wrong."""
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    problem = None
+    if parsed.get("bozo"):
+        exc = parsed.get("bozo_exception")
+        problem = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+    entries = tuple(entry for raw in parsed.get("entries", []) if (entry := _entry(raw, source_id)) is not None)
+    return ParsedFeed(entries, problem)
+
+
+def _entry(raw: Any, source_id: str) -> FeedEntry | None:
+    link = raw.get("link") or None
+    guid = raw.get("id") or raw.get("guid") or None
+    title = html_to_text(raw.get("title") or "")
+    summary = html_to_text(raw.get("summary") or "")
+    content = "\n\n".join(html_to_text(part.get("value") or "") for part in raw.get("content") or [])
+    if content.strip() == summary.strip():
+        content = ""
+    if not (link or guid or title or summary or content):
+        return None
+    return FeedEntry(
+        source_id=source_id,
+        guid=str(guid) if guid else None,
+        url=link,
+        canonical_url=canonical_url(link) if link else None,
+        title=title,
+        summary=summary,
+        content=content,
+        published=_published(raw),
+    )
+
+
+def canonical_url(url: str) -> str | None:
+    """The URL without tracking parameters, fragment, default port or upper-case host."""
+    normalised = courlan.normalize_url(url) if url.startswith(("http://", "https://")) else url
+    return urldefrag(normalised).url or None
+
+
+def _published(raw: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = raw.get(key)
+        if parsed:
+            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    return None
+
+
+_NOT_WORD = re.compile(r"\W+")
+
+
+def title_key(source_id: str, title: str) -> str | None:
+    """A hash of the normalised title: the identity that survives changed GUIDs and URLs."""
+    words = _NOT_WORD.sub(" ", normalise(title).text).strip()
+    if len(words) < 8:  # "News", "Update": too short to identify an item
+        return None
+    return f"title:{source_id}:{hashlib.sha256(words.encode()).hexdigest()[:32]}"

@@ -1,0 +1,152 @@
+"""One HTTP client for feeds and pages: timeouts, size caps, checked redirects, conditional GET.
+
+Feed entries point anywhere, so every URL is checked before it is contacted, and again after
+every redirect: its host is resolved and each address must be public (or explicitly allowed).
+Redirects are followed here, hop by hop, rather than inside httpx, for that reason.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor.errors import AddressRefused, FetchError, ResponseTooLarge
+from monitor.settings import Network
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server told us last time, sent back for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    status: int
+    body: bytes
+    content_type: str | None
+    validators: Validators
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class AddressGuard:
+    """Refuses hosts that resolve to non-public addresses unless a network allows them."""
+
+    def __init__(self, allowed: tuple[Network, ...] = ()) -> None:
+        self._allowed = allowed
+
+    def check(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise AddressRefused(f"{url}: only http and https are fetched")
+        host = parts.hostname
+        if not host:
+            raise AddressRefused(f"{url}: no host")
+        for address in self._resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
+            if not self._permitted(address):
+                raise AddressRefused(f"{url}: {host} resolves to {address}, a non-public address")
+
+    def _permitted(self, address: IPAddress) -> bool:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if any(address in network for network in self._allowed if network.version == address.version):
+            return True
+        # is_global is False for loopback, private, link-local (incl. the 169.254.169.254
+        # metadata address), shared (CGNAT), reserved and unspecified addresses.
+        return address.is_global and not address.is_multicast
+
+    @staticmethod
+    def _resolve(host: str, port: int) -> list[IPAddress]:
+        try:
+            return [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            pass
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except OSError as exc:
+            raise FetchError(f"cannot resolve {host}: {exc}") from exc
+        return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+
+
+class Fetcher:
+    """GETs URLs through one shared httpx client, within limits and the address guard."""
+
+    def __init__(self, client: httpx.Client, guard: AddressGuard, limits: Limits) -> None:
+        self._client = client
+        self._guard = guard
+        self._limits = limits
+
+    def get(self, url: str, validators: Validators | None = None) -> Fetched:
+        headers = validators.headers() if validators else {}
+        for _ in range(self._limits.max_redirects + 1):
+            self._guard.check(url)
+            try:
+                with self._client.stream("GET", url, headers=headers, follow_redirects=False) as response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers["location"])
+                        continue
+                    if response.status_code == 304:
+                        return self._fetched(url, response, b"")
+                    if response.status_code >= 400:
+                        raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+                    return self._fetched(url, response, self._read(url, response))
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        raise FetchError(f"{url}: more than {self._limits.max_redirects} redirects")
+
+    def _read(self, url: str, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._limits.max_bytes:
+            raise ResponseTooLarge(f"{url}: {declared} bytes declared, limit {self._limits.max_bytes}")
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)  # counted after decompression, so a gzip bomb stops here too
+            if size > self._limits.max_bytes:
+                raise ResponseTooLarge(f"{url}: body exceeds {self._limits.max_bytes} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _fetched(url: str, response: httpx.Response, body: bytes) -> Fetched:
+        return Fetched(
+            url=url,
+            status=response.status_code,
+            body=body,
+            content_type=response.headers.get("content-type"),
+            validators=Validators(response.headers.get("etag"), response.headers.get("last-modified")),
+        )
+
+
+def build_client(user_agent: str, connect_timeout: float, read_timeout: float) -> httpx.Client:
+    """The one client the process uses (built by the CLI, closed by it)."""
+    return httpx.Client(
+        headers={"User-Agent": user_agent, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"},
+        timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+        follow_redirects=False,
+    )

@@ -1,0 +1,202 @@
+"""Frozen domain types that flow through the pipeline. No I/O here.
+
+Every datetime is timezone-aware UTC; every calendar day is a ``date``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+Clock = Callable[[], datetime]
+"""Returns the current time (UTC, aware). Injected everywhere so tests can live in 2024."""
+
+
+class SourceKind(StrEnum):
+    OFFICIAL = "official"
+    STATE_MEDIA = "state_media"
+    NEWS = "news"
+    ANALYSIS = "analysis"
+
+
+class Severity(StrEnum):
+    """Ordered from least to most urgent; compare with ``rank``."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class ElectionType(StrEnum):
+    PARLIAMENTARY = "parliamentary"
+    PRESIDENTIAL = "presidential"
+    RUNOFF = "runoff"
+    REFERENDUM = "referendum"
+    LOCAL = "local"
+    EUROPEAN = "european"
+
+
+class Extraction(StrEnum):
+    """Where an article's text came from."""
+
+    PAGE = "page"  # the linked page, through trafilatura
+    FEED_CONTENT = "feed_content"  # the entry's full content in the feed
+    FEED_SUMMARY = "feed_summary"  # the entry's summary / description
+    TITLE = "title"  # nothing but the title was available
+    PASTED = "pasted"  # text given to `monitor score`
+
+
+class Field(StrEnum):
+    """The part of an article a matcher looks at."""
+
+    TITLE = "title"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    url: str
+    kind: SourceKind
+    country: str
+    language: str | None = None
+    interval: timedelta = timedelta(minutes=15)
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    fetch_pages: bool = True
+
+
+@dataclass(frozen=True)
+class Election:
+    country: str
+    type: ElectionType
+    date: date
+    name: str
+    status: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class ElectionNear:
+    """An election seen from a publication day: ``days_until`` > 0 means the vote is ahead."""
+
+    election: Election
+    days_until: int
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    source_id: str
+    guid: str | None
+    url: str | None
+    canonical_url: str | None
+    title: str
+    summary: str
+    content: str
+    published: datetime | None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Identities under which this entry is remembered (any one seen = already processed)."""
+        keys = []
+        if self.canonical_url:
+            keys.append(f"url:{self.canonical_url}")
+        if self.guid:
+            keys.append(f"guid:{self.source_id}:{self.guid}")
+        return tuple(keys)
+
+
+@dataclass(frozen=True)
+class Article:
+    entry: FeedEntry
+    text: str
+    title: str
+    author: str | None
+    language: str | None
+    published: datetime
+    extraction: Extraction
+    site_name: str | None = None
+    extraction_error: str | None = None
+
+    def field_text(self, which: Field) -> str:
+        return self.title if which is Field.TITLE else self.text
+
+
+@dataclass(frozen=True)
+class Context:
+    """What scoring needs to know beyond the text itself."""
+
+    language: str | None
+    countries_mentioned: tuple[str, ...]  # most mentioned first
+    elections_near: tuple[ElectionNear, ...]
+    source: Source
+    published: datetime
+
+
+@dataclass(frozen=True)
+class Evidence:
+    quote: str
+    start: int  # offsets into the original text of ``field``
+    end: int
+    field: Field = Field.TEXT
+
+
+@dataclass(frozen=True)
+class Match:
+    rule_id: str
+    title: str
+    weight: float
+    severity: Severity
+    tags: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    elections: tuple[ElectionNear, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: float
+    severity: Severity
+    alert: bool
+    matches: tuple[Match, ...]
+    elections: tuple[ElectionNear, ...]
+    countries: tuple[str, ...]
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score thresholds per severity (below the lowest one: LOW) and the severity that alerts."""
+
+    bands: tuple[tuple[Severity, float], ...] = (
+        (Severity.MEDIUM, 4.0),
+        (Severity.HIGH, 7.0),
+        (Severity.CRITICAL, 10.0),
+    )
+    alert_at: Severity = Severity.MEDIUM
+
+    def severity(self, score: float) -> Severity:
+        reached = Severity.LOW
+        for severity, threshold in sorted(self.bands, key=lambda b: b[1]):
+            if score >= threshold:
+                reached = severity
+        return reached
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """What one poll of one source did. Returned, never kept on a long-lived object."""
+
+    source_id: str
+    status: str  # "ok", "not_modified", "unchanged", "failed", "skipped"
+    entries: int = 0
+    new_items: int = 0
+    alerts: int = 0
+    errors: tuple[str, ...] = field(default=())

@@ -1,0 +1,1 @@
+"""Alerts: the message, the channels, and delivery from the outbox through apprise."""

@@ -1,0 +1,186 @@
+"""One source's poll: fetch -> parse -> dedupe -> extract -> context -> score -> store -> alert.
+
+Everything a poll needs arrives in one ``Deps`` object built by the CLI. A failure of one
+entry is recorded on that entry and the poll goes on; a failure of the feed is recorded on
+the source, which then backs off (but is never given up).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from monitor.context import build_context
+from monitor.countries import Gazetteer
+from monitor.elections import ElectionCalendar
+from monitor.errors import FetchError
+from monitor.extract import extract_page
+from monitor.feeds import parse_feed, title_key
+from monitor.fetch import Fetcher, Validators
+from monitor.models import Article, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
+from monitor.notify.channels import Channels
+from monitor.notify.render import render_alert
+from monitor.rules.ruleset import RuleSet
+from monitor.scoring import assess
+from monitor.store.repo import NewAlert, SourceStatus, Store
+from monitor.textmatch import prepare
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Everything a job needs, built once in the CLI and passed down."""
+
+    fetcher: Fetcher
+    store: Store
+    rules: Callable[[], RuleSet]  # the current rule set; a reload swaps what it returns
+    gazetteer: Gazetteer
+    calendar: ElectionCalendar
+    thresholds: Thresholds
+    channels: Channels
+    clock: Clock
+    max_backoff: timedelta
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
+    """Exponential backoff: 2, 4, 8 ... intervals, capped; a source is never given up."""
+    return min(source.interval * (2 ** min(failures, 20)), max(max_backoff, source.interval))
+
+
+def poll_source(source: Source, deps: Deps) -> PollReport:
+    started = deps.clock()
+    status = deps.store.source_status(source.id)
+    try:
+        fetched = deps.fetcher.get(source.url, Validators(status.etag, status.last_modified))
+    except FetchError as exc:
+        return _failed(source, status, started, str(exc), deps)
+    if fetched.not_modified:
+        _succeeded(source, status, started, deps, status.content_hash, Validators(status.etag, status.last_modified), None)
+        return PollReport(source.id, "not_modified")
+    digest = hashlib.sha256(fetched.body).hexdigest()
+    validators = Validators(fetched.validators.etag or None, fetched.validators.last_modified or None)
+    if digest == status.content_hash:
+        # Some servers send new validators for an unchanged feed, others unchanged validators
+        # for a changed one: the hash of the body is what decides.
+        _succeeded(source, status, started, deps, digest, validators, status.last_warning)
+        return PollReport(source.id, "unchanged")
+    feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
+    if feed.problem and not feed.entries:
+        return _failed(source, status, started, f"not a usable feed: {feed.problem}", deps)
+    if feed.problem:
+        logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
+    new_items = alerts = 0
+    errors: list[str] = []
+    complete = True
+    for entry in feed.entries:
+        if deps.stop.is_set():
+            complete = False
+            break
+        try:
+            outcome = process_entry(entry, source, deps)
+        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
+            logger.exception("entry failed source=%s url=%s", source.id, entry.url)
+            errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
+            complete = False
+            continue
+        new_items += outcome is not None
+        alerts += bool(outcome)
+    # Remember the feed's hash only when every entry was handled, so a skipped one is retried.
+    _succeeded(source, status, started, deps, digest if complete else None, validators, feed.problem)
+    return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors))
+
+
+def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
+    """Store one entry if it is new. None: already known; else whether it raised an alert."""
+    now = deps.clock()
+    key_by_title = title_key(source.id, entry.title)
+    if deps.store.seen(entry.keys, key_by_title, now):
+        return None
+    article = fetch_article(entry, source, deps.fetcher, now)
+    document = prepare(article.title, article.text)
+    context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
+    article = replace(article, language=context.language)
+    assessment = assess(document, context, deps.rules(), deps.thresholds)
+    alert = None
+    if assessment.alert:
+        title, body = render_alert(article, source, assessment, deps.gazetteer.name)
+        alert = NewAlert(title, body, deps.channels.targets)
+    keys = entry.keys + ((key_by_title,) if key_by_title else ())
+    item_id = deps.store.save_item(article, assessment, alert, keys, now)
+    if item_id is None:
+        return None
+    if alert:
+        logger.info("alert source=%s item=%s score=%s title=%s", source.id, item_id, assessment.score, alert.title)
+    return alert is not None
+
+
+def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime) -> Article:
+    """The entry's page text, else its feed content, else its summary; says which was used."""
+    extracted, error = None, None
+    if source.fetch_pages and entry.url:
+        try:
+            page = fetcher.get(entry.url)
+            extracted = extract_page(page.body, page.url)
+            if extracted is None:
+                error = "no article text found in the page"
+        except FetchError as exc:
+            error = str(exc)
+    if extracted is not None:
+        text, extraction = extracted.text, Extraction.PAGE
+    elif entry.content:
+        text, extraction = entry.content, Extraction.FEED_CONTENT
+    elif entry.summary:
+        text, extraction = entry.summary, Extraction.FEED_SUMMARY
+    else:
+        text, extraction = "", Extraction.TITLE
+    return Article(
+        entry=entry,
+        text=text,
+        title=entry.title or (extracted.title if extracted else None) or "",
+        author=extracted.author if extracted else None,
+        language=(extracted.language if extracted else None) or source.language,
+        published=entry.published or (extracted.published if extracted else None) or now,
+        extraction=extraction,
+        site_name=extracted.site_name if extracted else None,
+        extraction_error=error,
+    )
+
+
+def _succeeded(
+    source: Source,
+    status: SourceStatus,
+    started: datetime,
+    deps: Deps,
+    content_hash: str | None,
+    validators: Validators,
+    warning: str | None,
+) -> None:
+    deps.store.record_poll(
+        replace(
+            deps.store.source_status(source.id),  # re-read: items_total moved during the poll
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            content_hash=content_hash,
+            last_polled_at=started,
+            last_success_at=started,
+            last_warning=warning,
+            consecutive_failures=0,
+            next_poll_at=started + source.interval,
+        )
+    )
+
+
+def _failed(source: Source, status: SourceStatus, started: datetime, error: str, deps: Deps) -> PollReport:
+    failures = status.consecutive_failures + 1
+    next_poll = started + next_poll_after_failure(source, failures, deps.max_backoff)
+    logger.warning("poll failed source=%s failures=%s next_poll=%s error=%s", source.id, failures, next_poll.isoformat(), error)
+    deps.store.record_poll(
+        replace(status, last_polled_at=started, last_error_at=started, last_error=error, consecutive_failures=failures, next_poll_at=next_poll)
+    )
+    return PollReport(source.id, "failed", errors=(error,))

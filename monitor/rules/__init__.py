@@ -1,0 +1,1 @@
+"""Rules: the YAML schema, compiled conditions, the loader and the example runner."""

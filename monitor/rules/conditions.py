@@ -1,0 +1,159 @@
+"""Compiled conditions: each evaluates (document, context) -> Outcome, purely.
+
+``compile_condition`` turns a validated schema object into one of these; the registry
+``COMPILERS`` maps each schema class to its compiler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import regex
+
+from monitor.models import Context, ElectionNear, Evidence, Field, SourceKind
+from monitor.rules import schema
+from monitor.textmatch import Document, Normalised, PhraseMatcher
+
+logger = logging.getLogger(__name__)
+
+MAX_EVIDENCE = 5  # quotes kept per condition: enough to explain, short enough to read
+REGEX_TIMEOUT = 0.25  # seconds one regex may spend on one text, so no pattern can stall a run
+
+
+@dataclass(frozen=True)
+class Outcome:
+    matched: bool
+    evidence: tuple[Evidence, ...] = ()
+    elections: tuple[ElectionNear, ...] = ()
+
+
+NO_MATCH = Outcome(False)
+
+
+class Condition(Protocol):
+    def evaluate(self, document: Document, context: Context) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class _TextCondition:
+    fields: tuple[Field, ...]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        evidence: list[Evidence] = []
+        for which in self.fields:
+            text = document.field(which)
+            for start, end in self._spans(text):
+                evidence.append(Evidence(text.original[start:end], start, end, which))
+        return Outcome(True, tuple(evidence[:MAX_EVIDENCE])) if evidence else NO_MATCH
+
+    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Phrases(_TextCondition):
+    matcher: PhraseMatcher
+
+    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+        return [(span.start, span.end) for span in self.matcher.find(text)]
+
+
+@dataclass(frozen=True)
+class Regex(_TextCondition):
+    pattern: Any  # a compiled regex.Pattern
+
+    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+        spans = []
+        try:
+            for found in self.pattern.finditer(text.text, timeout=REGEX_TIMEOUT):
+                if found.end() > found.start():
+                    spans.append(text.span(found.start(), found.end()))
+        except TimeoutError:
+            logger.warning("regex timed out pattern=%r", self.pattern.pattern)
+        return spans
+
+
+@dataclass(frozen=True)
+class ElectionWindow:
+    window: schema.Window
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        near = tuple(
+            n
+            for n in context.elections_near
+            if -self.window.after <= n.days_until <= self.window.before
+            and not (self.window.foreign and n.election.country == context.source.country)
+        )
+        return Outcome(True, elections=near) if near else NO_MATCH
+
+
+@dataclass(frozen=True)
+class SourceKindIs:
+    kinds: frozenset[SourceKind]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        return Outcome(context.source.kind in self.kinds)
+
+
+@dataclass(frozen=True)
+class SourceCountryIs:
+    countries: frozenset[str]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        return Outcome(context.source.country in self.countries)
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        outcomes = []
+        for part in self.parts:
+            outcome = part.evaluate(document, context)
+            if not outcome.matched:
+                return NO_MATCH
+            outcomes.append(outcome)
+        return _merge(outcomes)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        outcomes = [o for o in (part.evaluate(document, context) for part in self.parts) if o.matched]
+        return _merge(outcomes) if outcomes else NO_MATCH
+
+
+@dataclass(frozen=True)
+class NotOf:
+    part: Condition
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        return NO_MATCH if self.part.evaluate(document, context).matched else Outcome(True)
+
+
+def _merge(outcomes: list[Outcome]) -> Outcome:
+    evidence = tuple(dict.fromkeys(e for o in outcomes for e in o.evidence))
+    elections = tuple(dict.fromkeys(n for o in outcomes for n in o.elections))
+    return Outcome(True, evidence, elections)
+
+
+COMPILERS: dict[type, Callable[[Any], Condition]] = {
+    schema.PhrasesCondition: lambda s: Phrases(s.fields, PhraseMatcher(s.phrases)),
+    schema.RegexCondition: lambda s: Regex(s.fields, regex.compile(s.regex, regex.IGNORECASE | regex.V1)),
+    schema.ElectionWindowCondition: lambda s: ElectionWindow(s.election_window),
+    schema.SourceKindCondition: lambda s: SourceKindIs(frozenset(s.source_kind)),
+    schema.SourceCountryCondition: lambda s: SourceCountryIs(frozenset(s.source_country)),
+    schema.AllCondition: lambda s: AllOf(tuple(compile_condition(p) for p in s.all)),
+    schema.AnyCondition: lambda s: AnyOf(tuple(compile_condition(p) for p in s.any)),
+    schema.NotCondition: lambda s: NotOf(compile_condition(s.not_)),
+}
+
+
+def compile_condition(spec: Any) -> Condition:
+    return COMPILERS[type(spec)](spec)

@@ -1,0 +1,90 @@
+"""APScheduler jobs: one poll job per source, and the delivery job. Stops within seconds."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from monitor.models import PollReport, Source
+from monitor.notify.channels import Channels
+from monitor.notify.outbox import DeliveryReport, deliver_pending
+from monitor.pipeline import Deps, poll_source
+
+logger = logging.getLogger(__name__)
+
+POLL_WORKERS = 4
+
+
+def poll_job(source: Source, deps: Deps) -> PollReport | None:
+    """A scheduled poll; skipped while a failing source is backing off."""
+    status = deps.store.source_status(source.id)
+    if status.consecutive_failures and status.next_poll_at and deps.clock() < status.next_poll_at:
+        return None
+    try:
+        report = poll_source(source, deps)
+    except Exception:  # the one catch-all: a bug in one poll must not kill the daemon
+        logger.exception("poll crashed source=%s", source.id)
+        return None
+    logger.info("polled source=%s status=%s new=%s alerts=%s", source.id, report.status, report.new_items, report.alerts)
+    return report
+
+
+def delivery_job(deps: Deps, channels: Channels, longest_wait: timedelta) -> DeliveryReport | None:
+    try:
+        return deliver_pending(deps.store, channels, deps.clock, longest_wait)
+    except Exception:
+        logger.exception("delivery job crashed")
+        return None
+
+
+def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
+    """Poll every source once, a few at a time (``monitor run --once``)."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
+        return list(pool.map(lambda s: poll_source(s, deps), sources))
+
+
+def build_scheduler(
+    sources: Iterable[Source], deps: Deps, channels: Channels, delivery_every: timedelta, delivery_longest_wait: timedelta
+) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+    now = deps.clock()
+    for source in sources:
+        seconds = source.interval.total_seconds()
+        scheduler.add_job(
+            poll_job,
+            "interval",
+            args=(source, deps),
+            id=f"poll:{source.id}",
+            name=f"poll {source.id}",
+            seconds=seconds,
+            jitter=min(60.0, seconds / 10),
+            misfire_grace_time=int(seconds),
+            # Spread the first polls over half a minute instead of starting all at once.
+            next_run_time=now + timedelta(seconds=random.uniform(0, 30)),
+        )
+    scheduler.add_job(
+        delivery_job,
+        "interval",
+        args=(deps, channels, delivery_longest_wait),
+        id="deliver",
+        name="deliver alerts",
+        seconds=delivery_every.total_seconds(),
+        next_run_time=now,
+    )
+    return scheduler
+
+
+def run_until_stopped(scheduler: BackgroundScheduler, stop: threading.Event) -> None:
+    """Run the jobs until ``stop`` is set (SIGTERM, Ctrl-C), then wait for running jobs to end."""
+    scheduler.start()
+    logger.info("monitor running: %d jobs", len(scheduler.get_jobs()))
+    stop.wait()
+    logger.info("stopping")
+    scheduler.shutdown(wait=True)
+    logger.info("stopped")

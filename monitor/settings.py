@@ -1,0 +1,97 @@
+"""Every MONITOR_* setting, with its default and meaning, in one pydantic-settings model.
+
+Values come from the environment, else from a ``.env`` file in the working directory, else
+from the defaults below. The README's configuration table is checked against this model.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from monitor.models import Severity, Thresholds
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MONITOR_", env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = Field("sqlite:///data/monitor.db", description="Any SQLAlchemy URL; PostgreSQL for scale.")
+    sources_file: Path = Field(Path("data/sources.yaml"), description="The sources to poll.")
+    rules_dir: Path = Field(Path("rules"), description="Directory of rule packs (*.yaml).")
+    elections_file: Path = Field(Path("data/elections.yaml"), description="The election calendar.")
+    countries_file: Path = Field(Path("data/countries.yaml"), description="The country gazetteer: names, adjectives, capitals.")
+    notify_urls: str = Field("", description="Apprise URLs, whitespace-separated; empty = alerts only logged and stored.")
+    notify_config: Path | None = Field(None, description="An apprise configuration file (YAML/TEXT); each URL in it is a channel.")
+    allow_private_addresses: str = Field(
+        "false",
+        description="`true`, or a comma-separated list of addresses and CIDR ranges that may be fetched although "
+        "loopback/private/link-local (tests, intranets). Default `false`.",
+    )
+    user_agent: str = Field(
+        "election-monitor/0.1 (+https://github.com/election-monitor; election-interference indicator monitor)",
+        description="The User-Agent sent with every request.",
+    )
+    connect_timeout: float = Field(5.0, description="Seconds to wait for a connection.")
+    read_timeout: float = Field(15.0, description="Seconds to wait for data on an open connection.")
+    max_body_bytes: int = Field(5_000_000, description="Largest feed or page body accepted, in bytes.")
+    max_redirects: int = Field(5, description="Redirects followed per request (each hop is checked).")
+    default_interval: timedelta = Field(timedelta(minutes=15), description="Poll interval of a source that sets none.")
+    max_backoff: timedelta = Field(timedelta(hours=6), description="Longest wait between polls of a failing source.")
+    delivery_interval: timedelta = Field(timedelta(seconds=30), description="How often pending deliveries are sent.")
+    delivery_max_backoff: timedelta = Field(timedelta(hours=1), description="Longest wait between retries of a failing channel.")
+    severity_thresholds: str = Field(
+        "medium=4,high=7,critical=10", description="Score at which each severity starts; below the lowest: low."
+    )
+    alert_severity: Severity = Field(Severity.MEDIUM, description="The lowest severity that raises an alert.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("severity_thresholds")
+    @classmethod
+    def _thresholds_parse(cls, value: str) -> str:
+        parse_thresholds(value)
+        return value
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _allow_parses(cls, value: str) -> str:
+        parse_allowed_networks(value)
+        return value
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(bands=parse_thresholds(self.severity_thresholds), alert_at=self.alert_severity)
+
+    def allowed_networks(self) -> tuple[Network, ...]:
+        return parse_allowed_networks(self.allow_private_addresses)
+
+    def notify_url_list(self) -> tuple[str, ...]:
+        return tuple(self.notify_urls.split())
+
+
+def parse_thresholds(text: str) -> tuple[tuple[Severity, float], ...]:
+    """``"medium=4,high=7"`` -> ((MEDIUM, 4.0), (HIGH, 7.0))."""
+    bands = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, number = part.partition("=")
+        if not sep:
+            raise ValueError(f"expected severity=score, got {part!r}")
+        bands.append((Severity(name.strip().lower()), float(number)))
+    return tuple(bands)
+
+
+ALL_NETWORKS: tuple[Network, ...] = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
+
+
+def parse_allowed_networks(text: str) -> tuple[Network, ...]:
+    """``false`` -> nothing allowed; ``true`` -> everything; else a list of addresses / CIDR ranges."""
+    value = text.strip().lower()
+    if value in ("", "false", "0", "no"):
+        return ()
+    if value in ("true", "1", "yes"):
+        return ALL_NETWORKS
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())

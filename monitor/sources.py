@@ -1,0 +1,73 @@
+"""``data/sources.yaml`` -> Source objects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+from monitor.durations import parse_duration
+from monitor.errors import ConfigError, Problem
+from monitor.models import Source, SourceKind
+from monitor.yamlfile import load_model
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class SourceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    name: str
+    url: Annotated[str, StringConstraints(pattern=r"^https?://")]
+    kind: SourceKind
+    country: CountryCode
+    language: str | None = None
+    interval: Duration | None = None
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+    fetch_pages: bool = Field(True, description="Fetch each entry's page; false for full-text feeds.")
+
+    @field_validator("interval")
+    @classmethod
+    def _interval_sane(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < timedelta(minutes=1):
+            raise ValueError("interval must be at least 1m")
+        return value
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: tuple[SourceSpec, ...] = ()
+
+
+def load_sources(path: Path, default_interval: timedelta) -> tuple[Source, ...]:
+    """Every source in the file, enabled or not; ids must be unique."""
+    spec = load_model(SourcesFile, path)
+    seen: dict[str, int] = {}
+    problems = []
+    for index, s in enumerate(spec.sources):
+        if s.id in seen:
+            problems.append(Problem(str(path), f"sources[{index}].id", f"duplicate id {s.id!r} (first at sources[{seen[s.id]}])"))
+        seen.setdefault(s.id, index)
+    if problems:
+        raise ConfigError(problems)
+    return tuple(
+        Source(
+            id=s.id,
+            name=s.name,
+            url=s.url,
+            kind=s.kind,
+            country=s.country,
+            language=s.language,
+            interval=s.interval or default_interval,
+            tags=s.tags,
+            enabled=s.enabled,
+            fetch_pages=s.fetch_pages,
+        )
+        for s in spec.sources
+    )

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the repository the pipeline talks to, Alembic migrations."""

@@ -1,0 +1,124 @@
+"""SQLModel tables. Only ``store.repo`` maps them to and from domain types."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; gives back aware datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class SourceState(SQLModel, table=True):
+    __tablename__ = "source_state"
+
+    source_id: str = Field(primary_key=True)
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    last_polled_at: datetime | None = _when()
+    last_success_at: datetime | None = _when()
+    last_error_at: datetime | None = _when()
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    last_warning: str | None = Field(default=None, sa_column=Column(Text))
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = _when()
+    items_total: int = 0
+
+
+class Item(SQLModel, table=True):
+    __tablename__ = "item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(index=True)
+    guid: str | None = None
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    published_at: datetime = _when(nullable=False, index=True)
+    fetched_at: datetime = _when(nullable=False)
+    extraction: str
+    extraction_error: str | None = Field(default=None, sa_column=Column(Text))
+    score: float = 0.0
+    severity: str = "low"
+    countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    elections: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class ItemKey(SQLModel, table=True):
+    """Every identity of an item (canonical URL, guid, title hash); the primary key dedupes."""
+
+    __tablename__ = "item_key"
+
+    key: str = Field(primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    seen_at: datetime = _when(nullable=False)
+
+
+class RuleMatch(SQLModel, table=True):
+    __tablename__ = "rule_match"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    rule_id: str = Field(index=True)
+    title: str
+    weight: float
+    severity: str
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Alert(SQLModel, table=True):
+    __tablename__ = "alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", unique=True)
+    created_at: datetime = _when(nullable=False, index=True)
+    score: float
+    severity: str
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """One alert on one channel: the outbox row the delivery job works from."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("alert_id", "channel", name="uq_delivery_alert_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    channel: str
+    state: str = Field(default="pending", index=True)  # pending | sending | sent | failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    next_attempt_at: datetime = _when(nullable=False, index=True)
+    claimed_at: datetime | None = _when()
+    sent_at: datetime | None = _when()

@@ -1,0 +1,103 @@
+"""Safe YAML loading validated by pydantic, with errors that name the file, line and key path.
+
+Every YAML file the monitor reads (sources, elections, countries, rules) goes through
+``load_model``: a syntax error or a schema error becomes a ``ConfigError`` whose problems say
+``data/sources.yaml:12: sources[3].kind: Input should be 'official', ...``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from monitor.errors import ConfigError, Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Return the data of a YAML file and its node tree (for line numbers). SafeLoader only."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([Problem(str(path), "", f"cannot read: {exc.strerror or exc}")]) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([Problem(str(path), "", f"invalid YAML: {reason}", line)]) from exc
+    return data, node
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """``('sources', 3, 'kind')`` -> ``sources[3].kind``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def locate(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], int | None]:
+    """The part of ``loc`` that exists in the document, and the 1-based line it ends on.
+
+    Parts of a pydantic location that are not in the document (union tags, for example) are
+    dropped, except the last one, which names a missing key. The line is the deepest node
+    that exists.
+    """
+    if node is None:
+        return loc, None
+    current, kept = node, []
+    for index, part in enumerate(loc):
+        child = _child(current, part)
+        if child is not None:
+            current = child
+            kept.append(part)
+        elif index == len(loc) - 1:
+            kept.append(part)
+    return tuple(kept), current.start_mark.line + 1
+
+
+def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def problems_from(exc: ValidationError, path: Path, node: yaml.Node | None, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    """Turn every pydantic error into a Problem with its key path and line."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc, line = locate(node, prefix + tuple(error["loc"]))
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not allowed here)"
+        elif error["type"] == "missing":
+            message = "required key missing"
+        elif error["type"] in ("value_error", "assertion_error"):
+            message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        problems.append(Problem(str(path), format_loc(loc), message, line))
+    return problems
+
+
+def load_model(model: type[M], path: Path, context: dict[str, Any] | None = None) -> M:
+    """Read ``path`` and validate it as ``model``; raise ConfigError listing every problem."""
+    data, node = read_yaml(path)
+    if data is None:
+        data = {}
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise ConfigError(problems_from(exc, path, node)) from exc

@@ -1,0 +1,71 @@
+"""Fixtures: local servers, a settable clock, settings that point at the project's files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.settings import Settings
+from tests.servers import LocalHTTPServer, LocalSMTPServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+class FakeClock:
+    """An injected clock that tests move by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2024, 9, 25, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalHTTPServer]:
+    server = LocalHTTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[LocalHTTPServer]:
+    """A second HTTP server, standing in for a chat service that takes apprise json:// posts."""
+    server = LocalHTTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[LocalSMTPServer]:
+    server = LocalSMTPServer().start()
+    yield server
+    server.stop()
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings on the project's rules and data, a database in ``tmp_path``, loopback allowed."""
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path}/monitor.db",
+        "sources_file": tmp_path / "sources.yaml",
+        "rules_dir": ROOT / "rules",
+        "elections_file": ROOT / "data" / "elections.yaml",
+        "countries_file": ROOT / "data" / "countries.yaml",
+        "allow_private_addresses": "127.0.0.1",
+        "notify_urls": "",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -1,0 +1,163 @@
+"""Real local servers for tests: an HTTP server with programmable routes, an SMTP server.
+
+Everything binds to 127.0.0.1 on a free port and stops when the test ends.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Route:
+    """What the HTTP server answers on one path."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None  # answer 304 when the client sends it back
+    last_modified: str | None = None
+    fail_next: int = 0  # answer 500 to this many requests first (then recover)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class LocalHTTPServer:
+    """Serves routes, records every request, answers POSTs (apprise json://) with 200."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                outer._answer(self, b"")
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                outer._answer(self, self.rfile.read(length))
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LocalHTTPServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def serve(self, path: str, body: bytes | str, **kwargs: Any) -> str:
+        self.routes[path] = Route(body.encode() if isinstance(body, str) else body, **kwargs)
+        return self.url(path)
+
+    def hits(self, path: str, method: str = "GET") -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path and r.method == method]
+
+    def _answer(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        path = handler.path
+        with self._lock:
+            self.requests.append(Request(handler.command, path, {k.lower(): v for k, v in handler.headers.items()}, body))
+            route = self.routes.get(path.split("?")[0]) or self.routes.get(path)
+            failing = route is not None and route.fail_next > 0
+            if failing:
+                route.fail_next -= 1
+        if route is None:
+            if handler.command == "POST":
+                return self._send(handler, 200, b"{}", {"Content-Type": "application/json"})
+            return self._send(handler, 404, b"not found", {})
+        if failing:
+            return self._send(handler, 500, b"temporarily broken", {})
+        headers = dict(route.headers)
+        if route.etag:
+            headers["ETag"] = route.etag
+        if route.last_modified:
+            headers["Last-Modified"] = route.last_modified
+        unchanged = (route.etag and handler.headers.get("If-None-Match") == route.etag) or (
+            route.last_modified and handler.headers.get("If-Modified-Since") == route.last_modified
+        )
+        if unchanged and route.status == 200:
+            return self._send(handler, 304, b"", headers)
+        self._send(handler, route.status, route.body, headers)
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]) -> None:
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        if status != 304:
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if status != 304 and handler.command != "HEAD":
+            handler.wfile.write(body)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LocalSMTPServer:
+    """An aiosmtpd server collecting every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.port = free_port()
+        outer = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+                outer.messages.append(message_from_bytes(envelope.content))
+                return "250 OK"
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> LocalSMTPServer:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def apprise_url(self, to: str = "analyst@example.org") -> str:
+        return f"mailto://127.0.0.1:{self.port}?from=monitor@example.org&to={to}&mode=insecure"
+
+    def bodies(self) -> list[str]:
+        out = []
+        for message in self.messages:
+            parts = message.walk() if message.is_multipart() else [message]
+            out.append("".join(p.get_payload(decode=True).decode("utf-8", "replace") for p in parts if not p.is_multipart()))
+        return out
