@@ -44,9 +44,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, settings:
     """Entry point. Tests pass ``clock`` and ``settings``; the console script passes nothing."""
     args = build_parser().parse_args(argv)
     settings = settings or Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
-    )
+    # Does nothing where logging is already set up (an embedding program, the test runner).
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(settings.log_level.upper())
     for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "alembic", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from monitor.errors import ConfigError, Problem
-from monitor.sources import CountryCode
+from monitor.fieldtypes import CountryCode
 from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern
 from monitor.yamlfile import load_model
 

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from monitor.models import Election, ElectionNear, ElectionType
-from monitor.sources import CountryCode
+from monitor.fieldtypes import CountryCode
 from monitor.yamlfile import load_model
 
 

@@ -22,20 +22,25 @@ from monitor.textmatch import normalise
 class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     problem: str | None  # why feedparser called the feed broken ("bozo"), if it did
+    version: str  # "rss20", "atom10", "json1" ...; empty when the document is not a feed at all
+
+    @property
+    def usable(self) -> bool:
+        """A feed, even an empty or a broken one, or a broken document that still yields entries."""
+        return bool(self.version or self.entries)
 
 
 def parse_feed(body: bytes, source_id: str, url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse fetched feed bytes. Never raises for a malformed feed; ``problem`` says what was wrong."""
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    # Without a Content-Type feedparser calls any feed broken; XML is what a feed URL serves.
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     problem = None
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         problem = f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
     entries = tuple(entry for raw in parsed.get("entries", []) if (entry := _entry(raw, source_id)) is not None)
-    return ParsedFeed(entries, problem)
+    return ParsedFeed(entries, problem, parsed.get("version") or "")
 
 
 def _entry(raw: Any, source_id: str) -> FeedEntry | None:

@@ -108,11 +108,11 @@ class Fetcher:
             self._guard.check(url)
             try:
                 with self._client.stream("GET", url, headers=headers, follow_redirects=False) as response:
-                    if response.is_redirect:
-                        url = urljoin(url, response.headers["location"])
-                        continue
                     if response.status_code == 304:
                         return self._fetched(url, response, b"")
+                    if response.is_redirect and "location" in response.headers:
+                        url = urljoin(url, response.headers["location"])
+                        continue
                     if response.status_code >= 400:
                         raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
                     return self._fetched(url, response, self._read(url, response))

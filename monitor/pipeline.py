@@ -71,8 +71,8 @@ def poll_source(source: Source, deps: Deps) -> PollReport:
         _succeeded(source, status, started, deps, digest, validators, status.last_warning)
         return PollReport(source.id, "unchanged")
     feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
-    if feed.problem and not feed.entries:
-        return _failed(source, status, started, f"not a usable feed: {feed.problem}", deps)
+    if not feed.usable:
+        return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
     if feed.problem:
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
     new_items = alerts = 0

@@ -64,6 +64,8 @@ def build_scheduler(
             name=f"poll {source.id}",
             seconds=seconds,
             jitter=min(60.0, seconds / 10),
+            max_instances=1,
+            coalesce=True,
             misfire_grace_time=int(seconds),
             # Spread the first polls over half a minute instead of starting all at once.
             next_run_time=now + timedelta(seconds=random.uniform(0, 30)),
@@ -75,6 +77,8 @@ def build_scheduler(
         id="deliver",
         name="deliver alerts",
         seconds=delivery_every.total_seconds(),
+        max_instances=1,
+        coalesce=True,
         next_run_time=now,
     )
     return scheduler

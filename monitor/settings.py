@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from monitor.fieldtypes import Duration
 from monitor.models import Severity, Thresholds
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -34,17 +35,17 @@ class Settings(BaseSettings):
         "loopback/private/link-local (tests, intranets). Default `false`.",
     )
     user_agent: str = Field(
-        "election-monitor/0.1 (+https://github.com/election-monitor; election-interference indicator monitor)",
+        "election-monitor/0.1 (election-interference indicator monitor)",
         description="The User-Agent sent with every request.",
     )
     connect_timeout: float = Field(5.0, description="Seconds to wait for a connection.")
     read_timeout: float = Field(15.0, description="Seconds to wait for data on an open connection.")
     max_body_bytes: int = Field(5_000_000, description="Largest feed or page body accepted, in bytes.")
     max_redirects: int = Field(5, description="Redirects followed per request (each hop is checked).")
-    default_interval: timedelta = Field(timedelta(minutes=15), description="Poll interval of a source that sets none.")
-    max_backoff: timedelta = Field(timedelta(hours=6), description="Longest wait between polls of a failing source.")
-    delivery_interval: timedelta = Field(timedelta(seconds=30), description="How often pending deliveries are sent.")
-    delivery_max_backoff: timedelta = Field(timedelta(hours=1), description="Longest wait between retries of a failing channel.")
+    default_interval: Duration = Field(timedelta(minutes=15), description="Poll interval of a source that sets none.")
+    max_backoff: Duration = Field(timedelta(hours=6), description="Longest wait between polls of a failing source.")
+    delivery_interval: Duration = Field(timedelta(seconds=30), description="How often pending deliveries are sent.")
+    delivery_max_backoff: Duration = Field(timedelta(hours=1), description="Longest wait between retries of a failing channel.")
     severity_thresholds: str = Field(
         "medium=4,high=7,critical=10", description="Score at which each severity starts; below the lowest: low."
     )

@@ -6,16 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from monitor.durations import parse_duration
 from monitor.errors import ConfigError, Problem
+from monitor.fieldtypes import CountryCode, Duration
 from monitor.models import Source, SourceKind
 from monitor.yamlfile import load_model
-
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-
 
 class SourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

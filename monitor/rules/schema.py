@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstrai
 
 from monitor.models import Field as TextField
 from monitor.models import Severity, SourceKind
-from monitor.sources import CountryCode
+from monitor.fieldtypes import CountryCode
 from monitor.textmatch import phrase_pattern
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$")]

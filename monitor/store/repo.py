@@ -121,60 +121,66 @@ class Store:
 
         Returns the item id, or None if another worker stored the same item first.
         """
-        entry = article.entry
         with Session(self.engine) as session:
-            item = Item(
-                source_id=entry.source_id,
-                guid=entry.guid,
-                url=entry.url,
-                canonical_url=entry.canonical_url,
-                title=article.title,
-                text=article.text,
-                author=article.author,
-                language=article.language,
-                site_name=article.site_name,
-                published_at=article.published,
-                fetched_at=now,
-                extraction=str(article.extraction),
-                extraction_error=article.extraction_error,
-                score=assessment.score,
-                severity=str(assessment.severity),
-                countries=list(assessment.countries),
-                elections=[election_json(n) for n in assessment.elections],
-            )
-            session.add(item)
-            session.flush()
-            assert item.id is not None
-            for key in dict.fromkeys(keys):
-                session.add(ItemKey(key=key, item_id=item.id, seen_at=now))
-            for match in assessment.matches:
-                session.add(
-                    RuleMatch(
-                        item_id=item.id,
-                        rule_id=match.rule_id,
-                        title=match.title,
-                        weight=match.weight,
-                        severity=str(match.severity),
-                        tags=list(match.tags),
-                        evidence=[{"quote": e.quote, "start": e.start, "end": e.end, "field": str(e.field)} for e in match.evidence],
-                    )
-                )
-            if alert is not None:
-                row = Alert(item_id=item.id, created_at=now, score=assessment.score, severity=str(assessment.severity), title=alert.title, body=alert.body)
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                for channel in alert.channels:
-                    session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
-            state = session.get(SourceState, entry.source_id) or SourceState(source_id=entry.source_id)
-            state.items_total += 1
-            session.add(state)
             try:
+                item_id = self._add_item(session, article, assessment, alert, keys, now)
                 session.commit()
-            except IntegrityError:
+            except IntegrityError:  # an identity is already stored: another poll got there first
                 session.rollback()
                 return None
-            return item.id
+            return item_id
+
+    @staticmethod
+    def _add_item(session: Session, article: Article, assessment: Assessment, alert: NewAlert | None, keys: tuple[str, ...], now: datetime) -> int:
+        entry = article.entry
+        item = Item(
+            source_id=entry.source_id,
+            guid=entry.guid,
+            url=entry.url,
+            canonical_url=entry.canonical_url,
+            title=article.title,
+            text=article.text,
+            author=article.author,
+            language=article.language,
+            site_name=article.site_name,
+            published_at=article.published,
+            fetched_at=now,
+            extraction=str(article.extraction),
+            extraction_error=article.extraction_error,
+            score=assessment.score,
+            severity=str(assessment.severity),
+            countries=list(assessment.countries),
+            elections=[election_json(n) for n in assessment.elections],
+        )
+        session.add(item)
+        session.flush()
+        assert item.id is not None
+        for key in dict.fromkeys(keys):
+            session.add(ItemKey(key=key, item_id=item.id, seen_at=now))
+        for match in assessment.matches:
+            session.add(
+                RuleMatch(
+                    item_id=item.id,
+                    rule_id=match.rule_id,
+                    title=match.title,
+                    weight=match.weight,
+                    severity=str(match.severity),
+                    tags=list(match.tags),
+                    evidence=[{"quote": e.quote, "start": e.start, "end": e.end, "field": str(e.field)} for e in match.evidence],
+                )
+            )
+        if alert is not None:
+            row = Alert(item_id=item.id, created_at=now, score=assessment.score, severity=str(assessment.severity), title=alert.title, body=alert.body)
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            for channel in alert.channels:
+                session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
+        state = session.get(SourceState, entry.source_id) or SourceState(source_id=entry.source_id)
+        state.items_total += 1
+        session.add(state)
+        session.flush()
+        return item.id
 
     # -- outbox --------------------------------------------------------------------------
 

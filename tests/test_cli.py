@@ -1,0 +1,148 @@
+"""The `monitor` command line: every command has help, the demo works offline, score keeps its contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.demo import demo_sources, serve_sample_site
+from tests.conftest import ROOT, make_settings
+
+COMMANDS = [
+    ["run"],
+    ["score"],
+    ["rules", "check"],
+    ["rules", "test"],
+    ["alerts", "list"],
+    ["sources", "list"],
+    ["db", "upgrade"],
+    ["demo"],
+]
+
+FOUNDING_TEXT = (
+    "For centuries our peoples lived side by side, and there is nothing for us to divide. "
+    "Official Vilnius made its bet on a state coup and waged a hybrid war. Lithuania has lost about $1 billion. "
+    "We propose a reset of our relations. It is time to step back from the edge of the abyss. "
+    "I call on Lithuanians to calmly and rationally assess the situation and vote correctly."
+)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command: list[str], capsys) -> None:
+    """`monitor ... --help` describes the command and exits 0."""
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: monitor " + " ".join(command) in capsys.readouterr().out
+
+
+def test_python_dash_m_monitor_is_the_command() -> None:
+    """`python -m monitor` runs the same command line."""
+    done = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("monitor ")
+
+
+def test_demo_shows_the_founding_case_alert_offline(tmp_path: Path, capsys) -> None:
+    """`monitor demo` serves its sample site, runs one cycle and prints the one alert it would send."""
+    assert main(["demo"], settings=make_settings(tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert "1 alert(s) would be sent" in out
+    assert "Lithuania, parliamentary election on 2024-10-13, 18 days after publication" in out
+    assert "vote correctly" in out
+
+
+def test_score_json_follows_the_contract(tmp_path: Path, capsys) -> None:
+    """`monitor score --format json` gives alert, severity, score, matches with evidence, elections, countries, language."""
+    text_file = tmp_path / "statement.txt"
+    text_file.write_text(FOUNDING_TEXT, encoding="utf-8")
+    settings = make_settings(tmp_path)
+    code = main(["score", str(text_file), "--published", "2024-09-25", "--source-kind", "official", "--source-country", "BY", "--format", "json"], settings=settings)
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) >= {"alert", "severity", "score", "matches", "elections", "countries", "language"}
+    assert result["alert"] is True
+    assert result["score"] == sum(m["weight"] for m in result["matches"])
+    assert result["elections"][0] == {"country": "LT", "type": "parliamentary", "date": "2024-10-13", "name": result["elections"][0]["name"], "days_until": 18}
+    assert "LT" in result["countries"] and result["language"] == "en"
+    rules = {m["rule"] for m in result["matches"]}
+    assert {"ei02-vote-appeal-foreign", "ei03-reset-offer-before-election", "ei06-abyss-threat"} <= rules
+    for match in result["matches"]:
+        assert {"rule", "title", "weight", "tags", "evidence"} <= set(match)
+        for evidence in match["evidence"]:
+            assert FOUNDING_TEXT[evidence["start"] : evidence["end"]] == evidence["quote"]
+
+
+def test_score_reads_a_page_and_standard_input(tmp_path: Path, capsys, monkeypatch) -> None:
+    """An .html file goes through extraction; `-` reads plain text from standard input."""
+    html = tmp_path / "page.html"
+    html.write_text(f"<html><body><article><h1>Reset</h1><p>{FOUNDING_TEXT}</p></article></body></html>", encoding="utf-8")
+    settings = make_settings(tmp_path)
+    assert main(["score", str(html), "--published", "2024-09-25", "--source-country", "BY"], settings=settings) == 0
+    assert "ALERT" in capsys.readouterr().out
+
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("The weather in Minsk is fine."))
+    assert main(["score", "-", "--published", "2024-09-25"], settings=settings) == 0
+    out = capsys.readouterr().out
+    assert "no alert" in out and "No rule matched." in out
+
+
+def test_the_same_statement_from_the_target_country_does_not_alert(tmp_path: Path, capsys) -> None:
+    """The speaker's country matters: the same words from a Lithuanian source are not interference."""
+    text_file = tmp_path / "statement.txt"
+    text_file.write_text(FOUNDING_TEXT, encoding="utf-8")
+    main(["score", str(text_file), "--published", "2024-09-25", "--source-country", "LT", "--format", "json"], settings=make_settings(tmp_path))
+    assert json.loads(capsys.readouterr().out)["alert"] is False
+
+
+def test_alerts_and_sources_list_show_what_a_run_did(tmp_path: Path, clock, capsys) -> None:
+    """After a run, `alerts list` shows the alert with its deliveries and `sources list` the health."""
+    with serve_sample_site() as base:
+        settings = make_settings(tmp_path, sources_file=demo_sources(base, tmp_path))
+        assert main(["run", "--once"], clock=clock, settings=settings) == 0
+    capsys.readouterr()
+
+    assert main(["alerts", "list", "--format", "json"], settings=settings) == 0
+    (alert,) = json.loads(capsys.readouterr().out)
+    assert alert["source"] == "demo-by-mfa" and alert["deliveries"][0]["state"] == "sent"
+
+    assert main(["sources", "list"], settings=settings) == 0
+    out = capsys.readouterr().out
+    assert "demo-by-mfa" in out and "demo-lt-gov" in out and "FAILING" not in out
+
+
+def test_sources_list_shows_a_failing_source(tmp_path: Path, http_server, clock, capsys) -> None:
+    """A source that fails shows its failures, last error and next poll."""
+    http_server.serve("/feed.xml", "down", status=503)
+    (tmp_path / "sources.yaml").write_text(
+        f"sources:\n  - {{id: down, name: Down, url: '{http_server.url('/feed.xml')}', kind: official, country: BY}}\n", encoding="utf-8"
+    )
+    settings = make_settings(tmp_path)
+    assert main(["run", "--once"], clock=clock, settings=settings) == 1  # nothing could run
+    capsys.readouterr()
+    main(["sources", "list", "--format", "json"], settings=settings)
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["consecutive_failures"] == 1 and "HTTP 503" in row["last_error"] and row["next_poll"]
+
+
+def test_invalid_rules_stop_run_once_with_exit_2(tmp_path: Path, capsys) -> None:
+    """With an invalid rule file nothing runs: exit 2 and the error with its location."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text("rules:\n  - id: x\n    title: t\n    severity: urgent\n", encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    assert main(["run", "--once"], settings=make_settings(tmp_path, rules_dir=rules)) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:4: rules[0].severity" in err
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path, capsys) -> None:
+    """`monitor db upgrade` applies the migrations to a new database, and is idempotent."""
+    settings = make_settings(tmp_path)
+    assert main(["db", "upgrade"], settings=settings) == 0
+    assert main(["db", "upgrade"], settings=settings) == 0
+    assert (tmp_path / "monitor.db").exists()

@@ -1,0 +1,76 @@
+"""The daemon: one job per source, a delivery job, backoff respected, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from monitor.app import Monitor
+from monitor.demo import demo_sources, serve_sample_site
+from monitor.scheduler import build_scheduler, poll_job
+from monitor.store.engine import ensure_schema
+from tests.conftest import ROOT, make_settings
+from tests.helpers import write_sources
+
+
+def test_each_source_gets_one_coalescing_job_with_jitter(tmp_path: Path, clock) -> None:
+    """Poll jobs run at each source's interval, never two at once, missed runs merged, with jitter."""
+    write_sources(tmp_path / "sources.yaml", {"id": "a", "url": "http://127.0.0.1:9/a", "interval": "5m"}, {"id": "b", "url": "http://127.0.0.1:9/b", "interval": "1h"})
+    with Monitor(make_settings(tmp_path), clock) as monitor:
+        scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, monitor.channels, timedelta(seconds=30), timedelta(hours=1))
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"poll:a", "poll:b", "deliver"}
+    assert jobs["poll:a"].trigger.interval == timedelta(minutes=5)
+    assert jobs["poll:b"].trigger.interval == timedelta(hours=1)
+    for job in jobs.values():
+        assert job.max_instances == 1 and job.coalesce is True
+    assert jobs["poll:a"].trigger.jitter == 30
+
+
+def test_a_backing_off_source_is_skipped_until_its_next_poll(tmp_path: Path, http_server, clock) -> None:
+    """A scheduled poll of a failing source waits for the backoff to pass, then polls again."""
+    http_server.serve("/feed.xml", "down", status=500)
+    write_sources(tmp_path / "sources.yaml", {"id": "down", "url": http_server.url("/feed.xml"), "interval": "10m"})
+    with Monitor(make_settings(tmp_path), clock) as monitor:
+        ensure_schema(monitor.engine)
+        source = monitor.sources[0]
+        assert poll_job(source, monitor.deps).status == "failed"
+        clock.advance(timedelta(minutes=10))
+        assert poll_job(source, monitor.deps) is None  # backing off: 20 minutes after one failure
+        clock.advance(timedelta(minutes=10))
+        assert poll_job(source, monitor.deps).status == "failed"
+    assert len(http_server.hits("/feed.xml")) == 2
+
+
+def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """`monitor run` starts its jobs and, on SIGTERM, shuts down and exits 0 within seconds."""
+    with serve_sample_site() as base:
+        env = dict(
+            os.environ,
+            MONITOR_SOURCES_FILE=str(demo_sources(base, tmp_path)),
+            MONITOR_DATABASE_URL=f"sqlite:///{tmp_path}/daemon.db",
+            MONITOR_ALLOW_PRIVATE_ADDRESSES="127.0.0.1",
+            MONITOR_NOTIFY_URLS="",
+        )
+        process = subprocess.Popen([sys.executable, "-m", "monitor", "run"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        try:
+            lines = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                line = process.stderr.readline()
+                lines.append(line)
+                if "monitor running" in line or not line:
+                    break
+            assert any("monitor running" in line for line in lines), "".join(lines)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+            rest = process.stderr.read()
+            assert "stopped" in rest
+        finally:
+            if process.poll() is None:
+                process.kill()

@@ -1,0 +1,192 @@
+"""YAML configuration errors name the file, the line and the key path, and list every problem at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import ConfigError, Problem
+from monitor.sources import SourcesFile, load_sources
+from monitor.yamlfile import format_loc, load_model
+
+INTERVAL = timedelta(minutes=15)
+
+GOOD_SOURCE = """\
+  - id: by-mfa
+    name: Ministry of Foreign Affairs of Belarus
+    url: https://mfa.example.by/feed.xml
+    kind: official
+    country: BY
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "sources.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[Problem]:
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path, INTERVAL)
+    return caught.value.problems
+
+
+def test_a_valid_file_loads(tmp_path: Path) -> None:
+    """A valid sources file loads into Source objects, with the default interval filled in."""
+    (source,) = load_sources(write(tmp_path, "sources:\n" + GOOD_SOURCE), INTERVAL)
+    assert (source.id, source.kind, source.country, source.interval) == ("by-mfa", "official", "BY", INTERVAL)
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    """A YAML syntax error is one problem with the file and the line of the fault."""
+    path = write(tmp_path, "sources:\n" + GOOD_SOURCE + "  - id: [unclosed\n    name: x\n")
+    (problem,) = problems_of(path)
+    assert problem.path == str(path)
+    assert problem.line is not None and problem.line >= 7
+    assert "invalid YAML" in problem.message
+    assert str(problem).startswith(f"{path}:{problem.line}: ")
+
+
+def test_tab_indentation_is_a_syntax_error_with_line(tmp_path: Path) -> None:
+    """A tab used for indentation is reported with its line, not as a Python exception."""
+    path = write(tmp_path, "sources:\n  - id: by-mfa\n\tname: x\n")
+    (problem,) = problems_of(path)
+    assert problem.line == 3
+
+
+def test_unknown_key_names_its_path_and_line(tmp_path: Path) -> None:
+    """An unknown key is reported as ``unknown key`` with its key path and its own line."""
+    path = write(tmp_path, "sources:\n" + GOOD_SOURCE + "    colour: red\n")
+    (problem,) = problems_of(path)
+    assert problem.location == "sources[0].colour"
+    assert problem.line == 7
+    assert "unknown key" in problem.message
+    assert str(problem) == f"{path}:7: sources[0].colour: unknown key (not allowed here)"
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    """An unknown key at the top of the file names itself and its line."""
+    path = write(tmp_path, "sources:\n" + GOOD_SOURCE + "feeds: []\n")
+    (problem,) = problems_of(path)
+    assert (problem.location, problem.line) == ("feeds", 7)
+
+
+def test_wrong_enum_value_names_its_path_and_the_choices(tmp_path: Path) -> None:
+    """A kind outside the enum is reported at ``sources[1].kind`` on its line, listing the allowed values."""
+    second = GOOD_SOURCE.replace("by-mfa", "belta").replace("kind: official", "kind: ministry")
+    path = write(tmp_path, "sources:\n" + GOOD_SOURCE + second)
+    (problem,) = problems_of(path)
+    assert problem.location == "sources[1].kind"
+    assert problem.line == 10
+    assert "official" in problem.message and "state_media" in problem.message
+    assert str(problem).startswith(f"{path}:10: sources[1].kind: ")
+    assert str(problem).endswith(problem.message)
+
+
+def test_missing_key_names_the_entry(tmp_path: Path) -> None:
+    """A required key that is missing is reported with the path it should have and the entry's line."""
+    path = write(tmp_path, "sources:\n" + GOOD_SOURCE.replace("    country: BY\n", ""))
+    (problem,) = problems_of(path)
+    assert problem.location == "sources[0].country"
+    assert problem.message == "required key missing"
+    assert problem.line == 2
+
+
+def test_every_schema_problem_in_a_file_is_listed(tmp_path: Path) -> None:
+    """Several schema problems in one file are all listed, each with its own path and line, in file order."""
+    text = (
+        "sources:\n"
+        + GOOD_SOURCE
+        + GOOD_SOURCE.replace("by-mfa", "belta").replace("kind: official", "kind: ministry")
+        + GOOD_SOURCE.replace("by-mfa", "tass").replace("country: BY", "country: ru\n    colour: red")
+    )
+    path = write(tmp_path, text)
+    problems = problems_of(path)
+    assert [(p.location, p.line) for p in problems] == [
+        ("sources[1].kind", 10),
+        ("sources[2].country", 16),
+        ("sources[2].colour", 17),
+    ]
+    assert all(p.path == str(path) for p in problems)
+    assert str(problems[0]).startswith(f"{path}:10: sources[1].kind: ")
+
+
+def test_duplicate_id_is_a_problem(tmp_path: Path) -> None:
+    """Two sources with one id are a ConfigError naming the second one's id path."""
+    path = write(tmp_path, "sources:\n" + GOOD_SOURCE + GOOD_SOURCE)
+    (problem,) = problems_of(path)
+    assert problem.location == "sources[1].id"
+    assert "duplicate" in problem.message and "by-mfa" in problem.message
+
+
+@pytest.mark.xfail(
+    reason="monitor/sources.py:51 (load_sources): the duplicate-id Problem is built without a line number",
+    strict=True,
+)
+def test_duplicate_id_names_its_line(tmp_path: Path) -> None:
+    """The duplicate-id problem names the line of the second id, like every other problem."""
+    path = write(tmp_path, "sources:\n" + GOOD_SOURCE + GOOD_SOURCE)
+    (problem,) = problems_of(path)
+    assert problem.line == 7
+
+
+@pytest.mark.xfail(
+    reason="monitor/sources.py:46-51 (load_sources): duplicate ids are checked only after the schema validates, so a "
+    "file with schema errors does not list its duplicate id; the user has to fix and rerun to learn of it",
+    strict=True,
+)
+def test_duplicate_id_is_listed_with_schema_problems(tmp_path: Path) -> None:
+    """A wrong kind, an unknown key and a duplicate id in one file are all listed in one ConfigError."""
+    text = (
+        "sources:\n"
+        + GOOD_SOURCE
+        + GOOD_SOURCE.replace("by-mfa", "belta").replace("kind: official", "kind: ministry")
+        + GOOD_SOURCE.replace("country: BY", "country: BY\n    colour: red")
+    )
+    problems = problems_of(write(tmp_path, text))
+    assert {p.location for p in problems} == {"sources[1].kind", "sources[2].colour", "sources[2].id"}
+
+
+def test_empty_file_is_an_empty_list(tmp_path: Path) -> None:
+    """An empty file is valid and has no sources."""
+    assert load_sources(write(tmp_path, ""), INTERVAL) == ()
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    """A file that cannot be read is one problem naming the file."""
+    path = tmp_path / "nope.yaml"
+    (problem,) = problems_of(path)
+    assert problem.path == str(path)
+    assert "cannot read" in problem.message
+
+
+def test_a_list_instead_of_a_mapping(tmp_path: Path) -> None:
+    """A document of the wrong shape is a ConfigError, not a Python exception."""
+    with pytest.raises(ConfigError):
+        load_model(SourcesFile, write(tmp_path, "- id: by-mfa\n"))
+
+
+def test_unsafe_tags_are_rejected(tmp_path: Path) -> None:
+    """Python object tags are refused by the safe loader and reported as invalid YAML."""
+    path = write(tmp_path, "sources: !!python/object/apply:os.system ['true']\n")
+    (problem,) = problems_of(path)
+    assert "invalid YAML" in problem.message
+    assert problem.line == 1
+
+
+def test_config_error_message_lists_every_problem(tmp_path: Path) -> None:
+    """The exception's text is every problem, one per line."""
+    error = ConfigError([Problem("a.yaml", "x[0].y", "bad", 3), Problem("b.yaml", "", "unreadable")])
+    assert str(error) == "a.yaml:3: x[0].y: bad\nb.yaml: unreadable"
+
+
+@pytest.mark.parametrize(
+    ("loc", "text"),
+    [(("sources", 3, "kind"), "sources[3].kind"), (("rules", 0, "match", "all", 2), "rules[0].match.all[2]"), ((), "")],
+)
+def test_format_loc(loc: tuple, text: str) -> None:
+    """A pydantic location tuple is written as a key path with [index] for list items."""
+    assert format_loc(loc) == text
