@@ -14,10 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from monitor.errors import ConfigError, Problem
 from monitor.fieldtypes import CountryCode
 from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern
-from monitor.yamlfile import load_model
+from monitor.yamlfile import load_model, unique
 
 TITLE_WEIGHT = 3
 
@@ -71,15 +70,7 @@ class Gazetteer:
 
 
 def load_gazetteer(path: Path) -> Gazetteer:
-    spec = load_model(CountriesFile, path)
-    seen: set[str] = set()
-    problems = []
-    for index, country in enumerate(spec.countries):
-        if country.code in seen:
-            problems.append(Problem(str(path), f"countries[{index}].code", f"duplicate country {country.code}"))
-        seen.add(country.code)
-    if problems:
-        raise ConfigError(problems)
+    spec = load_model(CountriesFile, path, unique("countries", "code"))
     return Gazetteer(
         {c.code: tuple(p for phrases in c.names.values() for p in phrases) for c in spec.countries},
         {c.code: c.name for c in spec.countries},

@@ -39,6 +39,9 @@ class ElectionsFile(BaseModel):
     elections: tuple[ElectionSpec, ...] = ()
 
 
+MAX_VOTE_DAYS = 14  # longest multi-day vote the search allows for
+
+
 class ElectionCalendar:
     """An immutable, date-sorted calendar."""
 
@@ -53,16 +56,17 @@ class ElectionCalendar:
         """Elections in ``countries`` held from ``after`` days before ``day`` to ``before`` days after it.
 
         ``before``/``after`` are seen from the publication: ``before=60`` finds a vote up to 60
-        days ahead of ``day``; ``after=30`` finds one held up to 30 days earlier.
-        Closest first.
+        days ahead of ``day``; ``after=30`` finds one whose last polling day was up to 30 days
+        earlier (a vote in progress on ``day`` is always found). Closest first.
         """
         wanted = set(countries)
-        lo = bisect.bisect_left(self._dates, date.fromordinal(day.toordinal() - after))
+        lo = bisect.bisect_left(self._dates, date.fromordinal(day.toordinal() - after - MAX_VOTE_DAYS))
         hi = bisect.bisect_right(self._dates, date.fromordinal(day.toordinal() + before))
         found = [
-            ElectionNear(e, (e.date - day).days)
+            near
             for e in self._elections[lo:hi]
             if e.country in wanted and e.status not in ("annulled", "cancelled")
+            and (near := ElectionNear(e, (e.date - day).days)).days_until_end >= -after
         ]
         return tuple(sorted(found, key=lambda n: (abs(n.days_until), n.election.country)))
 
@@ -70,7 +74,7 @@ class ElectionCalendar:
 def load_calendar(path: Path) -> ElectionCalendar:
     spec = load_model(ElectionsFile, path)
     return ElectionCalendar(
-        Election(country=e.country, type=e.type, date=e.date, name=e.name, status=e.status, source=e.source)
+        Election(country=e.country, type=e.type, date=e.date, name=e.name, status=e.status, source=e.source, end_date=e.end_date)
         for e in spec.elections
         if e.date_precision == "day"
     )

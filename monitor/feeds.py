@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urljoin
 
 import courlan
 import feedparser
@@ -32,6 +33,10 @@ class ParsedFeed:
 
 def parse_feed(body: bytes, source_id: str, url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse fetched feed bytes. Never raises for a malformed feed; ``problem`` says what was wrong."""
+    if not body.strip():
+        return ParsedFeed((), "empty document", "")
+    if body.lstrip()[:1] == b"{":
+        return parse_json_feed(body, source_id, url)
     # Without a Content-Type feedparser calls any feed broken; XML is what a feed URL serves.
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
@@ -63,6 +68,46 @@ def _entry(raw: Any, source_id: str) -> FeedEntry | None:
         content=content,
         published=_published(raw),
     )
+
+
+def parse_json_feed(body: bytes, source_id: str, url: str) -> ParsedFeed:
+    """A JSON Feed (jsonfeed.org, versions 1 and 1.1), which feedparser 6.0 does not read."""
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return ParsedFeed((), f"invalid JSON: {exc}", "")
+    version = str(document.get("version", "")) if isinstance(document, dict) else ""
+    if not version.startswith("https://jsonfeed.org/version/"):
+        return ParsedFeed((), "JSON document is not a JSON Feed", "")
+    entries = []
+    for raw in document.get("items") or []:
+        if not isinstance(raw, dict):
+            continue
+        link = raw.get("url") or raw.get("external_url")
+        link = urljoin(url, str(link)) if link else None
+        entries.append(
+            FeedEntry(
+                source_id=source_id,
+                guid=str(raw["id"]) if raw.get("id") is not None else None,
+                url=link,
+                canonical_url=canonical_url(link) if link else None,
+                title=html_to_text(str(raw.get("title") or "")),
+                summary=html_to_text(str(raw.get("summary") or "")),
+                content=html_to_text(str(raw.get("content_html") or "")) or str(raw.get("content_text") or "").strip(),
+                published=_iso_datetime(raw.get("date_published") or raw.get("date_modified")),
+            )
+        )
+    return ParsedFeed(tuple(entries), None, "json" + version.rsplit("/", 1)[-1].replace(".", ""))
+
+
+def _iso_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def canonical_url(url: str) -> str | None:

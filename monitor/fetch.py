@@ -56,13 +56,16 @@ class AddressGuard:
         self._allowed = allowed
 
     def check(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            host, port = parts.hostname, parts.port
+        except ValueError as exc:  # a bracket left open, a port out of range
+            raise FetchError(f"{url}: malformed URL: {exc}") from exc
         if parts.scheme not in ("http", "https"):
             raise AddressRefused(f"{url}: only http and https are fetched")
-        host = parts.hostname
         if not host:
             raise AddressRefused(f"{url}: no host")
-        for address in self._resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
+        for address in self._resolve(host, port or (443 if parts.scheme == "https" else 80)):
             if not self._permitted(address):
                 raise AddressRefused(f"{url}: {host} resolves to {address}, a non-public address")
 
@@ -116,7 +119,7 @@ class Fetcher:
                     if response.status_code >= 400:
                         raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
                     return self._fetched(url, response, self._read(url, response))
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
         raise FetchError(f"{url}: more than {self._limits.max_redirects} redirects")
 

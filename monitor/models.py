@@ -82,6 +82,11 @@ class Election:
     name: str
     status: str
     source: str | None = None
+    end_date: date | None = None  # the last day of a vote held over several days
+
+    @property
+    def last_day(self) -> date:
+        return self.end_date or self.date
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,12 @@ class ElectionNear:
     """An election seen from a publication day: ``days_until`` > 0 means the vote is ahead."""
 
     election: Election
-    days_until: int
+    days_until: int  # to the first polling day
+
+    @property
+    def days_until_end(self) -> int:
+        """To the last polling day; negative once the vote is over."""
+        return self.days_until + (self.election.last_day - self.election.date).days
 
 
 @dataclass(frozen=True)

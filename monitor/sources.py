@@ -8,10 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from monitor.errors import ConfigError, Problem
 from monitor.fieldtypes import CountryCode, Duration
 from monitor.models import Source, SourceKind
-from monitor.yamlfile import load_model
+from monitor.yamlfile import load_model, unique
 
 class SourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -43,15 +42,7 @@ class SourcesFile(BaseModel):
 
 def load_sources(path: Path, default_interval: timedelta) -> tuple[Source, ...]:
     """Every source in the file, enabled or not; ids must be unique."""
-    spec = load_model(SourcesFile, path)
-    seen: dict[str, int] = {}
-    problems = []
-    for index, s in enumerate(spec.sources):
-        if s.id in seen:
-            problems.append(Problem(str(path), f"sources[{index}].id", f"duplicate id {s.id!r} (first at sources[{seen[s.id]}])"))
-        seen.setdefault(s.id, index)
-    if problems:
-        raise ConfigError(problems)
+    spec = load_model(SourcesFile, path, unique("sources", "id"))
     return tuple(
         Source(
             id=s.id,

@@ -31,17 +31,21 @@ _MAP = _QUOTES | _DASHES | _DROPPED | _LETTERS
 
 @lru_cache(maxsize=65536)
 def _normalise_cluster(cluster: str) -> str:
-    folded = unicodedata.normalize("NFKC", cluster).casefold()
-    folded = unicodedata.normalize("NFC", folded)
+    """One character with its combining marks -> its normalised form (possibly empty).
+
+    Typographic characters are mapped before NFKC, which would otherwise decompose some of
+    them (an acute accent used as an apostrophe becomes a space and a combining mark).
+    Combining marks that do not compose with their letter (stress marks in Russian) are
+    dropped, so they never split a word.
+    """
+    mapped = "".join(_MAP.get(char, char) for char in cluster)
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", mapped).casefold())
     out = []
     for char in folded:
-        mapped = _MAP.get(char)
-        if mapped is not None:
-            out.append(mapped)
-        elif char.isspace():
-            out.append(" ")
-        else:
-            out.append(char)
+        char = _MAP.get(char, char)
+        if unicodedata.combining(char):
+            continue
+        out.append(" " if char.isspace() else char)
     return "".join(out)
 
 

@@ -7,6 +7,7 @@ Every YAML file the monitor reads (sources, elections, countries, rules) goes th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,12 +93,50 @@ def problems_from(exc: ValidationError, path: Path, node: yaml.Node | None, pref
     return problems
 
 
-def load_model(model: type[M], path: Path, context: dict[str, Any] | None = None) -> M:
-    """Read ``path`` and validate it as ``model``; raise ConfigError listing every problem."""
+Finding = tuple[tuple[Any, ...], str]
+"""A problem found in the raw data: its key path and the message."""
+
+Check = Callable[[Any], Iterable[Finding]]
+
+
+def load_model(model: type[M], path: Path, *checks: Check) -> M:
+    """Read ``path`` and validate it as ``model``; raise ConfigError listing every problem.
+
+    ``checks`` look at the raw data for what a schema cannot see (duplicate ids, say); they
+    run even when the schema fails, so one run lists everything that is wrong.
+    """
     data, node = read_yaml(path)
-    if data is None:
-        data = {}
+    return validate(model, {} if data is None else data, path, node, *checks)
+
+
+def validate(model: type[M], data: Any, path: Path, node: yaml.Node | None, *checks: Check) -> M:
+    problems = []
+    for check in checks:
+        for loc, message in check(data):
+            loc, line = locate(node, loc)
+            problems.append(Problem(str(path), format_loc(loc), message, line))
     try:
-        return model.model_validate(data, context=context)
+        result = model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(problems_from(exc, path, node)) from exc
+        raise ConfigError(problems_from(exc, path, node) + problems) from exc
+    if problems:
+        raise ConfigError(problems)
+    return result
+
+
+def unique(list_key: str, field: str) -> Check:
+    """A check that every mapping in ``data[list_key]`` has a different ``field``."""
+
+    def check(data: Any) -> Iterable[Finding]:
+        items = data.get(list_key) if isinstance(data, dict) else None
+        first: dict[Any, int] = {}
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            value = item.get(field) if isinstance(item, dict) else None
+            if value is None or not isinstance(value, str | int):
+                continue
+            if value in first:
+                yield (list_key, index, field), f"duplicate {field} {value!r} (first at {list_key}[{first[value]}])"
+            else:
+                first[value] = index
+
+    return check

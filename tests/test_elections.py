@@ -152,11 +152,6 @@ elections:
             load_calendar(path)
         assert [p.location for p in caught.value.problems] == ["elections[0].country"]
 
-    @pytest.mark.xfail(
-        reason="monitor/elections.py:73 (load_calendar) drops ElectionSpec.end_date: Election has no end date and near() "
-        "uses only the first polling day, so with after=0 a statement on the 2nd day of a multi-day vote is outside the window",
-        strict=True,
-    )
     def test_a_multi_day_vote_is_near_on_its_last_day(self, tmp_path: Path) -> None:
         """During a multi-day vote (date .. end_date) the election is still near with ``after=0``."""
         path = write(

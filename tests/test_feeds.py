@@ -240,11 +240,6 @@ class TestBrokenFeeds:
         assert feed.entries == ()
         assert feed.problem
 
-    @pytest.mark.xfail(
-        reason="monitor/feeds.py:32-35 (parse_feed): feedparser does not call an empty body bozo, so parse_feed reports no "
-        "problem and the pipeline records an empty 200 response as a successful poll",
-        strict=True,
-    )
     def test_empty_document_yields_no_entries_and_a_problem(self) -> None:
         """An empty body gives no entries and a problem, without raising."""
         feed = parse_feed(b"", "by-mfa", FEED_URL, RSS_TYPE)
@@ -264,11 +259,6 @@ class TestBrokenFeeds:
         """Without a content type the entries are still all there."""
         assert [e.title for e in parse_rss(content_type=None).entries] == ["Reset & Lithuania", "Трансграничное сотрудничество"]
 
-    @pytest.mark.xfail(
-        reason="monitor/feeds.py:31 (parse_feed): feedparser 6.0 has no JSON Feed parser, so a JSON feed (DESIGN.md §5: "
-        "'an RSS/Atom/JSON feed') yields no entries and a SAXParseException problem",
-        strict=True,
-    )
     def test_json_feed_items_are_entries(self) -> None:
         """A JSON Feed 1.1 document yields its items as entries."""
         body = b"""{"version": "https://jsonfeed.org/version/1.1", "title": "MFA",

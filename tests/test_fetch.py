@@ -115,12 +115,6 @@ class TestGet:
         with mock_client(lambda request: httpx.Response(200, content=body())) as client, pytest.raises(FetchError):
             fetcher(client).get("http://127.0.0.1/feed.xml")
 
-    @pytest.mark.xfail(
-        reason="monitor/fetch.py:59,65 (AddressGuard.check): urlsplit(url) / parts.port raise ValueError for a "
-        "malformed URL or port; it escapes Fetcher.get as ValueError, and pipeline.fetch_article catches only "
-        "FetchError, so the entry fails on every poll",
-        strict=True,
-    )
     @pytest.mark.parametrize("url", ["http://127.0.0.1:99999/feed.xml", "http://127.0.0.1:abc/feed.xml", "http://[::1/feed.xml"])
     def test_malformed_url_raises_fetch_error(self, client: httpx.Client, url: str) -> None:
         """A malformed URL in a feed entry raises FetchError, like any URL that cannot be fetched."""

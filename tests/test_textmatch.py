@@ -49,11 +49,6 @@ class TestNormalisation:
         assert quotes("it's time", "It’s time to choose") == ["It’s time"]
         assert quotes("it’s time", "it's time") == ["it's time"]
 
-    @pytest.mark.xfail(
-        reason="monitor/textmatch.py:24,34: U+00B4 (acute accent, common as an apostrophe) is listed in "
-        "_QUOTES but NFKC turns it into ' \\u0301' before the map is applied, splitting the word",
-        strict=True,
-    )
     def test_acute_accent_used_as_apostrophe_matches_an_apostrophe(self) -> None:
         """``´`` used as an apostrophe (it is in the quote map) matches ``'``."""
         assert quotes("don't vote", "Don´t vote for them") == ["Don´t vote"]
@@ -148,11 +143,6 @@ class TestWordBoundaries:
         """Punctuation and line ends next to a word are word boundaries."""
         assert quotes("vote", "(vote), vote.\nvote") == ["vote", "vote", "vote"]
 
-    @pytest.mark.xfail(
-        reason="monitor/textmatch.py:94-95: (?!\\w) and \\w* treat a combining mark as a non-word character, "
-        "so a stress accent inside a Cyrillic word ends the word early",
-        strict=True,
-    )
     def test_a_combining_stress_mark_does_not_end_a_word(self) -> None:
         """A stress accent (U+0301) inside a word keeps it one word: a whole-word phrase does not match its prefix."""
         assert quotes("голосова", "надо голосова\u0301ть") == []

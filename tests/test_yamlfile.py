@@ -122,10 +122,6 @@ def test_duplicate_id_is_a_problem(tmp_path: Path) -> None:
     assert "duplicate" in problem.message and "by-mfa" in problem.message
 
 
-@pytest.mark.xfail(
-    reason="monitor/sources.py:51 (load_sources): the duplicate-id Problem is built without a line number",
-    strict=True,
-)
 def test_duplicate_id_names_its_line(tmp_path: Path) -> None:
     """The duplicate-id problem names the line of the second id, like every other problem."""
     path = write(tmp_path, "sources:\n" + GOOD_SOURCE + GOOD_SOURCE)
@@ -133,11 +129,6 @@ def test_duplicate_id_names_its_line(tmp_path: Path) -> None:
     assert problem.line == 7
 
 
-@pytest.mark.xfail(
-    reason="monitor/sources.py:46-51 (load_sources): duplicate ids are checked only after the schema validates, so a "
-    "file with schema errors does not list its duplicate id; the user has to fix and rerun to learn of it",
-    strict=True,
-)
 def test_duplicate_id_is_listed_with_schema_problems(tmp_path: Path) -> None:
     """A wrong kind, an unknown key and a duplicate id in one file are all listed in one ConfigError."""
     text = (

@@ -84,7 +84,8 @@ class ElectionWindow:
         near = tuple(
             n
             for n in context.elections_near
-            if -self.window.after <= n.days_until <= self.window.before
+            if n.days_until <= self.window.before
+            and n.days_until_end >= -self.window.after
             and not (self.window.foreign and n.election.country == context.source.country)
         )
         return Outcome(True, elections=near) if near else NO_MATCH

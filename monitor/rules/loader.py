@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from monitor.errors import ConfigError, Problem, RuleError
 from monitor.rules.conditions import compile_condition
 from monitor.rules.ruleset import Rule, RuleSet
 from monitor.rules.schema import RuleFile
-from monitor.yamlfile import load_model
+from monitor.yamlfile import Check, Finding, read_yaml, validate
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.y*ml") if p.is_file() and p.suffix in (".yaml", ".yml"))
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
 
 
 def load_rules(directory: Path) -> RuleSet:
@@ -25,37 +27,50 @@ def load_rules(directory: Path) -> RuleSet:
         raise RuleError([Problem(str(directory), "", "no rule files (*.yaml) in the rules directory")])
     problems: list[Problem] = []
     rules: list[Rule] = []
-    first_seen: dict[str, str] = {}
+    first_seen: dict[str, str] = {}  # rule id -> where it was first defined
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
         try:
-            spec = load_model(RuleFile, path)
+            data, node = read_yaml(path)
+            spec = validate(RuleFile, {} if data is None else data, path, node, _unique_ids(path, first_seen))
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
-        for index, rule in enumerate(spec.rules):
-            location = f"rules[{index}]"
-            if rule.id in first_seen:
-                problems.append(Problem(str(path), f"{location}.id", f"duplicate rule id {rule.id!r} (also in {first_seen[rule.id]})"))
-                continue
-            first_seen[rule.id] = str(path)
-            if not rule.examples.match or not rule.examples.no_match:
-                problems.append(Problem(str(path), f"{location}.examples", "every rule needs examples under both match and no_match"))
-            rules.append(
-                Rule(
-                    id=rule.id,
-                    title=rule.title,
-                    description=rule.description,
-                    status=rule.status,
-                    severity=rule.severity,
-                    weight=rule.weight,
-                    tags=rule.tags,
-                    condition=compile_condition(rule.match),
-                    examples=rule.examples,
-                    path=str(path),
-                )
-            )
+        rules.extend(_rule(rule, path) for rule in spec.rules)
     if problems:
         raise RuleError(problems)
     return RuleSet(tuple(rules), digest.hexdigest())
+
+
+def _unique_ids(path: Path, first_seen: dict[str, str]) -> Check:
+    """Rule ids are unique across all files; checked on the raw data, so even a file with schema errors is checked."""
+
+    def check(data: Any) -> Iterable[Finding]:
+        raw = data.get("rules") if isinstance(data, dict) else None
+        for index, rule in enumerate(raw if isinstance(raw, list) else []):
+            rule_id = rule.get("id") if isinstance(rule, dict) else None
+            if not isinstance(rule_id, str):
+                continue
+            where = f"{path.name} rules[{index}]"
+            if rule_id in first_seen:
+                yield ("rules", index, "id"), f"duplicate rule id {rule_id!r} (first in {first_seen[rule_id]})"
+            else:
+                first_seen[rule_id] = where
+
+    return check
+
+
+def _rule(spec: Any, path: Path) -> Rule:
+    return Rule(
+        id=spec.id,
+        title=spec.title,
+        description=spec.description,
+        status=spec.status,
+        severity=spec.severity,
+        weight=spec.weight,
+        tags=spec.tags,
+        condition=compile_condition(spec.match),
+        examples=spec.examples,
+        path=str(path),
+    )

@@ -150,8 +150,8 @@ class Example(BaseModel):
 
 class Examples(BaseModel):
     model_config = _STRICT
-    match: tuple[Example, ...] = ()
-    no_match: tuple[Example, ...] = ()
+    match: tuple[Example, ...] = Field(min_length=1, description="texts the rule must match")
+    no_match: tuple[Example, ...] = Field(min_length=1, description="texts the rule must not match")
 
 
 class RuleSpec(BaseModel):

@@ -172,7 +172,7 @@ class TestProblems:
         directory = bad_dir(tmp_path)
         problems = problems_of(directory)
         assert [(Path(p.path).name, p.location) for p in problems] == [
-            ("a-first.yaml", "rules[1].examples"),
+            ("a-first.yaml", "rules[1].examples.no_match"),
             ("b-second.yaml", "rules[0].match.all[2]"),
             ("b-second.yaml", "rules[1].match.regex"),
             ("b-second.yaml", "rules[2].severity"),
@@ -203,24 +203,14 @@ class TestProblems:
         problems = {(Path(p.path).name, p.location): p for p in problems_of(directory)}
         duplicate = problems[("c-third.yaml", "rules[0].id")]
         assert "shared-id" in duplicate.message and "a-first.yaml" in duplicate.message
-        assert "no_match" in problems[("a-first.yaml", "rules[1].examples")].message
+        assert problems[("a-first.yaml", "rules[1].examples.no_match")].message == "required key missing"
 
-    @pytest.mark.xfail(
-        reason="monitor/rules/loader.py:40,44 (load_rules): the duplicate-id and missing-examples Problems are "
-        "built without a line number, unlike the schema problems",
-        strict=True,
-    )
     def test_loader_problems_name_their_line(self, tmp_path: Path) -> None:
         """The duplicate id and the missing no_match examples also name their line."""
         problems = {(Path(p.path).name, p.location): p for p in problems_of(bad_dir(tmp_path))}
         assert problems[("c-third.yaml", "rules[0].id")].line == 2
-        assert problems[("a-first.yaml", "rules[1].examples")].line is not None
+        assert problems[("a-first.yaml", "rules[1].examples.no_match")].line is not None
 
-    @pytest.mark.xfail(
-        reason="monitor/rules/loader.py:33-36 (load_rules): a file with any schema error is skipped whole, so its "
-        "duplicate ids (and rules missing no_match examples) are not reported until the schema errors are fixed",
-        strict=True,
-    )
     def test_duplicate_id_in_a_file_with_schema_errors_is_listed(self, tmp_path: Path) -> None:
         """A rule reusing an id of another file is reported even when its own file has a schema error elsewhere."""
         directory = rules_dir(tmp_path, {"a-first.yaml": FIRST.split("  - id: no-counter")[0], "b-second.yaml": SECOND + THIRD.removeprefix("rules:\n")})
