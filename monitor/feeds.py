@@ -112,7 +112,7 @@ def _iso_datetime(value: object) -> datetime | None:
 
 def canonical_url(url: str) -> str | None:
     """The URL without tracking parameters, fragment, default port or upper-case host."""
-    normalised = courlan.normalize_url(url) if url.startswith(("http://", "https://")) else url
+    normalised = courlan.normalize_url(url) if url.lower().startswith(("http://", "https://")) else url
     return urldefrag(normalised).url or None
 
 

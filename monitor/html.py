@@ -9,13 +9,14 @@ import lxml.etree
 import lxml.html
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "article", "pre"}
+_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANKS = re.compile(r"\s*\n\s*")
 
 
 def html_to_text(fragment: str) -> str:
     """Text of an HTML fragment, one line per block; plain text passes through unescaped."""
-    if not fragment or "<" not in fragment:
+    if not fragment or not _TAG.search(fragment):
         return _tidy(html.unescape(fragment or ""))
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.feeds import ParsedFeed, canonical_url, parse_feed, title_key
+from monitor.html import html_to_text
 from monitor.models import FeedEntry
 
 FEED_URL = "https://mfa.example.org/en/feeds/rss.xml"
@@ -266,3 +267,13 @@ class TestBrokenFeeds:
                      "content_text": "Text.", "date_published": "2024-09-25T11:30:00Z"}]}"""
         feed = parse_feed(body, "by-mfa", "https://mfa.example.org/feed.json", "application/feed+json")
         assert [e.title for e in feed.entries] == ["Reset with Lithuania"]
+
+
+def test_plain_text_with_a_less_than_sign_is_kept_whole() -> None:
+    """A summary that is plain text with a "<" in it is not mistaken for markup."""
+    assert html_to_text("turnout a<b and c") == "turnout a<b and c"
+
+
+def test_an_upper_case_scheme_is_canonicalised() -> None:
+    """Tracking parameters are stripped whatever the case of the scheme and host."""
+    assert canonical_url("HTTPS://Host.ORG/x?utm_source=y#f") == "https://host.org/x"

@@ -95,7 +95,9 @@ def _urls_in_config(path: Path, problems: list[Problem]) -> list[str]:
     if not path.is_file() or not config.add(str(path.resolve())):
         problems.append(Problem(str(path), "", "cannot read the apprise configuration file"))
         return []
-    servers = config.servers()
-    if not servers:
+    expanded = apprise.Apprise()
+    expanded.add(config)
+    urls = [server.url() for server in expanded]
+    if not urls:
         problems.append(Problem(str(path), "", "no notification URL in the apprise configuration file"))
-    return [server.url() for server in servers]
+    return urls
