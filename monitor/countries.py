@@ -53,7 +53,9 @@ class Gazetteer:
     """Immutable: one phrase matcher per country."""
 
     def __init__(self, countries: dict[str, tuple[str, ...]], names: dict[str, str] | None = None) -> None:
-        self._matchers = {code: PhraseMatcher(phrases) for code, phrases in countries.items() if phrases}
+        pairs = [(phrase, code) for code, phrases in countries.items() for phrase in phrases]
+        # One matcher for all countries: one pass over a text's words finds every mention.
+        self._matcher = PhraseMatcher((p for p, _ in pairs), (c for _, c in pairs)) if pairs else None
         self.names = dict(names or {})
 
     def name(self, code: str) -> str:
@@ -62,10 +64,11 @@ class Gazetteer:
     def mentions(self, title: Normalised, text: Normalised) -> tuple[Mention, ...]:
         """Countries mentioned in the title or text, most weight first."""
         weights: Counter[str] = Counter()
-        for code, matcher in self._matchers.items():
-            weight = TITLE_WEIGHT * len(matcher.find(title)) + len(matcher.find(text))
-            if weight:
-                weights[code] = weight
+        if self._matcher is not None:
+            for span in self._matcher.find(title):
+                weights[span.label or ""] += TITLE_WEIGHT
+            for span in self._matcher.find(text):
+                weights[span.label or ""] += 1
         return tuple(Mention(code, w) for code, w in sorted(weights.items(), key=lambda cw: (-cw[1], cw[0])))
 
 

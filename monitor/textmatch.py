@@ -16,7 +16,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+
+import regex
 
 from monitor.models import Field
 
@@ -55,16 +57,31 @@ class Normalised:
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: tuple[int, ...] | None  # None: character i of ``text`` is character i of ``original``
+    ends: tuple[int, ...] | None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a non-empty span of the normalised text back to a span of the original."""
+        if self.starts is None or self.ends is None:
+            return start, end
         return self.starts[start], self.ends[end - 1]
+
+    @cached_property
+    def tokens(self) -> list[tuple[str, int, int]]:
+        """The words of the normalised text with their offsets, computed once per text."""
+        return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(self.text)]
+
+
+_ONE_TO_ONE = str.maketrans({char: mapped for char, mapped in _MAP.items() if len(mapped) == 1} | dict.fromkeys("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029", " "))
+_NEEDS_CLUSTERS = regex.compile(r"[\p{M}" + "".join(c for c, m in _MAP.items() if len(m) != 1) + "]")
 
 
 def normalise(text: str) -> Normalised:
     """Normalise ``text`` for matching, keeping a map back to the original offsets."""
+    if unicodedata.is_normalized("NFKC", text) and not _NEEDS_CLUSTERS.search(text):
+        folded = text.casefold()
+        if len(folded) == len(text):  # the common case: every character maps to one character
+            return Normalised(text, folded.translate(_ONE_TO_ONE), None, None)
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -104,25 +121,111 @@ class Span:
     start: int  # in the original text
     end: int
     quote: str
+    label: str | None = None  # the label of the phrase that matched, if the matcher has labels
+
+
+_WORD = re.compile(r"\w+")
+_PLAIN_WORD = re.compile(r"\w+\*?")
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A phrase of plain words: each matched exactly, or as a prefix when it ends in ``*``."""
+
+    words: tuple[tuple[str, bool], ...]  # (letters, is_stem)
+    length: int  # characters, to prefer the longer of two phrases matching at one place
+    label: str | None
+
+    def matches_at(self, tokens: list[tuple[str, int, int]], index: int, text: str) -> int | None:
+        """The index of the last token of this phrase starting at ``index``, or None."""
+        last = index + len(self.words) - 1
+        if last >= len(tokens):
+            return None
+        for offset, (letters, stem) in enumerate(self.words):
+            token, start, _ = tokens[index + offset]
+            if not (token.startswith(letters) if stem else token == letters):
+                return None
+            if offset and not text[tokens[index + offset - 1][2] : start].isspace():
+                return None  # words of a phrase are separated by whitespace only
+        return last
 
 
 class PhraseMatcher:
-    """Finds any of a list of phrases in a normalised text. Immutable once built."""
+    """Finds any of a list of phrases in a normalised text. Immutable once built.
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    Phrases made of plain words (letters, digits, a final ``*``) are looked up word by word from
+    an index of first words, so that hundreds of phrases cost one pass over the text's words;
+    any other phrase (with punctuation, or ``*`` inside a word) is a regular expression.
+    """
+
+    def __init__(self, phrases: Iterable[str], labels: Iterable[str | None] | None = None) -> None:
+        """``labels``, one per phrase, say which group a phrase belongs to (a country, say)."""
         self.phrases = tuple(phrases)
         if not self.phrases:
             raise ValueError("no phrases")
+        phrase_labels = tuple(labels) if labels is not None else (None,) * len(self.phrases)
+        self._exact: dict[str, list[_Phrase]] = {}
+        self._stems: dict[int, dict[str, list[_Phrase]]] = {}
+        other = []
+        for phrase, label in zip(self.phrases, phrase_labels, strict=True):
+            pattern = phrase_pattern(phrase)  # validates every phrase alike
+            words = normalise_phrase(phrase).split()
+            if all(_PLAIN_WORD.fullmatch(w) for w in words):
+                parsed = _Phrase(tuple((w.rstrip("*"), w.endswith("*")) for w in words), len(phrase), label)
+                letters, stem = parsed.words[0]
+                index = self._stems.setdefault(len(letters), {}) if stem else None
+                (index if index is not None else self._exact).setdefault(letters, []).append(parsed)
+            else:
+                other.append((len(phrase), pattern, label))
         # Longest first, so that "vote correctly" wins over "vote" at the same position.
-        ordered = sorted(self.phrases, key=lambda p: -len(p))
-        self._regex = re.compile("|".join(f"(?:{phrase_pattern(p)})" for p in ordered))
+        other.sort(key=lambda entry: -entry[0])
+        self._regex_labels = [label for _, _, label in other]
+        self._regex = re.compile("|".join(f"({p})" for _, p, _ in other)) if other else None
 
     def find(self, text: Normalised) -> list[Span]:
+        found = self._find_words(text)
+        if self._regex is not None:
+            found.extend((m.start(), m.end(), self._regex_labels[m.lastindex - 1]) for m in self._regex.finditer(text.text) if m.lastindex)
+            found = _without_overlaps(found)
         spans = []
-        for found in self._regex.finditer(text.text):
-            start, end = text.span(found.start(), found.end())
-            spans.append(Span(start, end, text.original[start:end]))
+        for start, end, label in found:
+            start, end = text.span(start, end)
+            spans.append(Span(start, end, text.original[start:end], label))
         return spans
+
+    def _find_words(self, text: Normalised) -> list[tuple[int, int, str | None]]:
+        tokens = text.tokens
+        found = []
+        index = 0
+        while index < len(tokens):
+            best: tuple[int, int, str | None] | None = None  # (last token, phrase length, label)
+            for phrase in self._candidates(tokens[index][0]):
+                last = phrase.matches_at(tokens, index, text.text)
+                if last is not None and (best is None or (last, phrase.length) > best[:2]):
+                    best = (last, phrase.length, phrase.label)
+            if best is None:
+                index += 1
+                continue
+            found.append((tokens[index][1], tokens[best[0]][2], best[2]))
+            index = best[0] + 1
+        return found
+
+    def _candidates(self, token: str) -> list[_Phrase]:
+        candidates = list(self._exact.get(token, ()))
+        for length, stems in self._stems.items():
+            if len(token) >= length:
+                candidates.extend(stems.get(token[:length], ()))
+        return candidates
+
+
+def _without_overlaps(spans: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
+    """Sorted spans, the longer kept where two overlap."""
+    kept: list[tuple[int, int, str | None]] = []
+    for span in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if kept and span[0] < kept[-1][1]:
+            continue
+        kept.append(span)
+    return kept
 
 
 @dataclass(frozen=True)

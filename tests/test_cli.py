@@ -146,3 +146,14 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path, capsys) -> None:
     assert main(["db", "upgrade"], settings=settings) == 0
     assert main(["db", "upgrade"], settings=settings) == 0
     assert (tmp_path / "monitor.db").exists()
+
+
+def test_score_fetches_and_extracts_a_url(tmp_path: Path, http_server, capsys) -> None:
+    """A URL is fetched (through the address guard) and extracted like a page of a feed."""
+    url = http_server.serve("/statement.html", f"<html><body><article><h1>Reset</h1><p>{FOUNDING_TEXT}</p></article></body></html>", headers={"Content-Type": "text/html"})
+    settings = make_settings(tmp_path)
+    assert main(["score", url, "--published", "2024-09-25", "--source-country", "BY", "--format", "json"], settings=settings) == 0
+    assert json.loads(capsys.readouterr().out)["alert"] is True
+
+    assert main(["score", url], settings=make_settings(tmp_path, allow_private_addresses="false")) == 2
+    assert "non-public address" in capsys.readouterr().err

@@ -1,0 +1,28 @@
+"""The README documents every setting and every command, so the docs cannot drift from the code."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.settings import Settings
+from tests.conftest import ROOT
+from tests.test_cli import COMMANDS
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_in_the_readme(name: str) -> None:
+    """Each MONITOR_* variable has a row in the README's configuration table."""
+    assert f"| `MONITOR_{name.upper()}` |" in README
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_is_in_the_readme(command: list[str]) -> None:
+    """Each command appears in the README."""
+    assert "monitor " + " ".join(command) in README
+
+
+def test_the_readme_shows_the_two_commands() -> None:
+    """The quick start is `make run` and `make test`."""
+    assert "make run" in README and "make test" in README

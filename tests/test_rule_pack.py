@@ -1,0 +1,43 @@
+"""The shipped rule pack: valid, its own examples pass, and a failing example fails the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.app import load_knowledge
+from monitor.cli import main
+from monitor.examples import run_examples
+from tests.conftest import ROOT, make_settings
+
+
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory):
+    return load_knowledge(make_settings(tmp_path_factory.mktemp("pack")))
+
+
+def test_every_rule_has_examples_of_both_kinds_and_they_pass(knowledge) -> None:
+    """Each shipped rule matches its `match` examples and none of its `no_match` examples."""
+    results = run_examples(knowledge.rules, knowledge.gazetteer, knowledge.calendar)
+    failures = [f"{r.rule.id}: expected {'match' if r.expected else 'no match'}: {r.example.text}" for r in results if not r.passed]
+    assert not failures
+    assert {r.rule.id for r in results if r.expected} == {r.rule.id for r in results if not r.expected} == {r.id for r in knowledge.rules.rules}
+
+
+def test_rules_check_and_test_pass_on_the_shipped_pack(tmp_path: Path, capsys) -> None:
+    """`monitor rules check` and `monitor rules test` exit 0 on what the project ships."""
+    settings = make_settings(tmp_path)
+    assert main(["rules", "check"], settings=settings) == 0
+    assert main(["rules", "test"], settings=settings) == 0
+    assert "examples pass" in capsys.readouterr().out
+
+
+def test_a_failing_example_makes_rules_test_exit_1(tmp_path: Path, capsys) -> None:
+    """An example the rule does not honour is listed as FAIL and the command exits 1."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (ROOT / "rules" / "ei06-threat.yaml").read_text(encoding="utf-8")
+    (rules / "ei06-threat.yaml").write_text(text.replace("- text: The climber stood at the edge of the abyss in the Alps.\n          published: 2024-09-25\n          source_kind: state_media", "- text: The climber stood at the edge of the abyss in Lithuania.\n          published: 2024-09-25\n          source_kind: state_media"), encoding="utf-8")
+    assert main(["rules", "test"], settings=make_settings(tmp_path, rules_dir=rules)) == 1
+    assert "FAIL ei06-abyss-threat: should not match" in capsys.readouterr().out
