@@ -7,8 +7,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
 
-import httpx
-
 from monitor.countries import Gazetteer, load_gazetteer
 from monitor.elections import ElectionCalendar, load_calendar
 from monitor.errors import ConfigError
@@ -51,8 +49,11 @@ def load_knowledge(settings: Settings) -> Knowledge:
     return Knowledge(**loaded)
 
 
-def make_fetcher(settings: Settings, client: httpx.Client) -> Fetcher:
-    return Fetcher(client, AddressGuard(settings.allowed_networks()), Limits(settings.max_body_bytes, settings.max_redirects))
+def make_fetcher(settings: Settings) -> Fetcher:
+    """The fetcher and its client, one address guard for both. Close it after use."""
+    guard = AddressGuard(settings.allowed_networks())
+    client = build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout, guard)
+    return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects))
 
 
 class Monitor(AbstractContextManager["Monitor"]):
@@ -64,10 +65,10 @@ class Monitor(AbstractContextManager["Monitor"]):
         self.knowledge = load_knowledge(settings)
         self.channels: Channels = build_channels(settings.notify_url_list(), settings.notify_config)
         self.engine = make_engine(settings.database_url)
-        self.client = build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout)
+        self.fetcher = make_fetcher(settings)
         self.stop = threading.Event()
         self.deps = Deps(
-            fetcher=make_fetcher(settings, self.client),
+            fetcher=self.fetcher,
             store=Store(self.engine),
             rules=lambda: self.knowledge.rules,
             gazetteer=self.knowledge.gazetteer,
@@ -84,7 +85,7 @@ class Monitor(AbstractContextManager["Monitor"]):
         return tuple(s for s in self.sources if s.enabled)
 
     def close(self) -> None:
-        self.client.close()
+        self.fetcher.close()
         self.engine.dispose()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

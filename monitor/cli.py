@@ -20,7 +20,6 @@ from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
 from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
 from monitor.extract import extract_page
-from monitor.fetch import build_client
 from monitor.models import Clock, Source, SourceKind
 from monitor.rules.loader import load_rules
 from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
@@ -51,6 +50,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, settings:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return int(args.handler(args, settings, clock))
+    except BrokenPipeError:  # `monitor alerts list | head`
+        sys.stderr.close()
+        return EXIT_OK
     except ConfigError as exc:
         print("Configuration errors:", file=sys.stderr)
         for problem in exc.problems:
@@ -179,11 +181,13 @@ def _read_input(args: argparse.Namespace, settings: Settings) -> tuple[str, str,
     """(title, text, language hint) from a file, a URL or standard input."""
     name: str = args.input
     if name.startswith(("http://", "https://")):
-        with build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout) as client:
-            try:
-                page = make_fetcher(settings, client).get(name)
-            except FetchError as exc:
-                raise ConfigError([_problem(name, str(exc))]) from exc
+        fetcher = make_fetcher(settings)
+        try:
+            page = fetcher.get(name)
+        except FetchError as exc:
+            raise ConfigError([_problem(name, str(exc))]) from exc
+        finally:
+            fetcher.close()
         return _extracted(page.body, page.url, args.title)
     if name == "-":
         return args.title or "", sys.stdin.read(), None

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from monitor.errors import AddressRefused, FetchError, ResponseTooLarge
@@ -65,9 +68,10 @@ class AddressGuard:
             raise AddressRefused(f"{url}: only http and https are fetched")
         if not host:
             raise AddressRefused(f"{url}: no host")
-        for address in self._resolve(host, port or (443 if parts.scheme == "https" else 80)):
-            if not self._permitted(address):
-                raise AddressRefused(f"{url}: {host} resolves to {address}, a non-public address")
+        try:
+            self.permitted_addresses(host, port or (443 if parts.scheme == "https" else 80))
+        except AddressRefused as exc:
+            raise AddressRefused(f"{url}: {exc}") from exc
 
     def _permitted(self, address: IPAddress) -> bool:
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -77,6 +81,14 @@ class AddressGuard:
         # is_global is False for loopback, private, link-local (incl. the 169.254.169.254
         # metadata address), shared (CGNAT), reserved and unspecified addresses.
         return address.is_global and not address.is_multicast
+
+    def permitted_addresses(self, host: str, port: int) -> list[IPAddress]:
+        """The addresses of ``host``; AddressRefused if any of them is not permitted."""
+        addresses = self._resolve(host, port)
+        for address in addresses:
+            if not self._permitted(address):
+                raise AddressRefused(f"{host} resolves to {address}, a non-public address")
+        return addresses
 
     @staticmethod
     def _resolve(host: str, port: int) -> list[IPAddress]:
@@ -104,6 +116,9 @@ class Fetcher:
         self._client = client
         self._guard = guard
         self._limits = limits
+
+    def close(self) -> None:
+        self._client.close()
 
     def get(self, url: str, validators: Validators | None = None) -> Fetched:
         headers = validators.headers() if validators else {}
@@ -146,9 +161,47 @@ class Fetcher:
         )
 
 
-def build_client(user_agent: str, connect_timeout: float, read_timeout: float) -> httpx.Client:
-    """The one client the process uses (built by the CLI, closed by it)."""
+class GuardedBackend(httpcore.SyncBackend):
+    """Connects only to addresses the guard permits, resolving the host itself.
+
+    The URL check before each request resolves the host once; a host whose DNS answer changes
+    between that check and the connection (DNS rebinding) is caught here, where the socket is
+    opened to the very address that was checked.
+    """
+
+    def __init__(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self._guard.permitted_addresses(host, port)
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"no address for {host}")
+
+
+def build_client(user_agent: str, connect_timeout: float, read_timeout: float, guard: AddressGuard | None = None) -> httpx.Client:
+    """The one client the process uses (built by the CLI, closed by it).
+
+    With a guard, every connection the client opens goes through ``GuardedBackend``.
+    """
+    transport = httpx.HTTPTransport()
+    if guard is not None:
+        # httpx offers no public way to choose httpcore's network backend; the pool's
+        # attribute is the seam (pinned versions; tests/test_fetch.py covers it).
+        transport._pool._network_backend = GuardedBackend(guard)
     return httpx.Client(
+        transport=transport,
         headers={"User-Agent": user_agent, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"},
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         follow_redirects=False,

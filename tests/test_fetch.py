@@ -304,3 +304,19 @@ class TestAllowedNetworks:
         """MONITOR_ALLOW_PRIVATE_ADDRESSES with an invalid entry makes the settings invalid."""
         with pytest.raises(ValidationError):
             Settings(_env_file=None, allow_private_addresses="127.0.0.1, nonsense")  # type: ignore[call-arg]
+
+
+class TestConnectionGuard:
+    def test_the_client_itself_refuses_a_loopback_connection(self, http_server: LocalHTTPServer) -> None:
+        """Every connection of the guarded client is checked where the socket opens, not only before the request."""
+        url = http_server.serve("/feed.xml", "<rss/>")
+        with build_client("ua", 5, 5, AddressGuard(())) as guarded, pytest.raises(AddressRefused):
+            guarded.get(url.replace("127.0.0.1", "localhost"))
+        assert http_server.hits("/feed.xml") == []
+
+    def test_the_guarded_client_connects_to_an_allowed_address(self, http_server: LocalHTTPServer) -> None:
+        """An allowed loopback host is reached through the checked address, by name too."""
+        url = http_server.serve("/feed.xml", "<rss/>")
+        allowed = parse_allowed_networks("127.0.0.1, ::1")
+        with build_client("ua", 5, 5, AddressGuard(allowed)) as guarded:
+            assert guarded.get(url.replace("127.0.0.1", "localhost")).text == "<rss/>"
