@@ -17,6 +17,7 @@ from monitor.app import Monitor, load_knowledge, make_fetcher
 from monitor.context import build_context
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
+from monitor.evaluation import evaluate, load_cases, report_text
 from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
 from monitor.extract import extract_page
@@ -99,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     sources_list = sources.add_parser("list", help="list sources with their health", description="List every configured source with its last success, last error, consecutive failures and next poll.")
     sources_list.add_argument("--format", choices=["text", "json"], default="text")
     sources_list.set_defaults(handler=cmd_sources_list)
+
+    evaluation = commands.add_parser("eval", help="precision and recall of the rules on labelled texts", description="Score every labelled case in PATH (a YAML file or a directory of them) and print precision, recall and the misses.")
+    evaluation.add_argument("path", type=Path, help="an evaluation file or directory, e.g. tests/eval")
+    evaluation.add_argument("--format", choices=["text", "json"], default="text")
+    evaluation.set_defaults(handler=cmd_eval)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("upgrade", help="apply pending migrations", description="Apply every pending database migration (Alembic).").set_defaults(handler=cmd_db_upgrade)
@@ -301,6 +307,22 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock)
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    knowledge = load_knowledge(settings)
+    cases = load_cases(args.path)
+    report = evaluate(cases, knowledge.rules, knowledge.gazetteer, knowledge.calendar, settings.thresholds())
+    if args.format == "json":
+        print(json.dumps({
+            "cases": len(report.outcomes),
+            "precision": round(report.precision, 4),
+            "recall": round(report.recall, 4),
+            "misses": [{"id": o.case.id, "expected": o.case.expected, "score": o.assessment.score, "rules": [m.rule_id for m in o.assessment.matches]} for o in report.misses],
+        }, ensure_ascii=False, indent=2))
+    else:
+        print(report_text(report))
+    return EXIT_OK
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.countries import Gazetteer
+from monitor.countries import Gazetteer, countries_about
 from monitor.elections import ElectionCalendar
 from monitor.language import detect_language
 from monitor.models import Context, Source
@@ -26,10 +26,12 @@ def build_context(
     calendar: ElectionCalendar,
     language: str | None = None,
 ) -> Context:
-    mentioned = tuple(m.code for m in gazetteer.mentions(document.title, document.text))
+    mentions = gazetteer.mentions(document.title, document.text)
+    mentioned = tuple(m.code for m in mentions)
     return Context(
         language=language or detect_language(document.text.original or document.title.original),
         countries_mentioned=mentioned,
+        countries_about=countries_about(mentions),
         elections_near=calendar.near(published.date(), mentioned, WINDOW_BEFORE_DAYS, WINDOW_AFTER_DAYS),
         source=source,
         published=published,

@@ -19,6 +19,7 @@ from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern
 from monitor.yamlfile import load_model, unique
 
 TITLE_WEIGHT = 3
+ABOUT_SHARE = 0.25  # of the most mentioned country's weight: less is a mention in passing
 
 
 class CountrySpec(BaseModel):
@@ -70,6 +71,14 @@ class Gazetteer:
             for span in self._matcher.find(text):
                 weights[span.label or ""] += 1
         return tuple(Mention(code, w) for code, w in sorted(weights.items(), key=lambda cw: (-cw[1], cw[0])))
+
+
+def countries_about(mentions: tuple[Mention, ...]) -> tuple[str, ...]:
+    """The countries a text is about: the most mentioned one, and those mentioned not far less."""
+    if not mentions:
+        return ()
+    top = mentions[0].weight
+    return tuple(m.code for m in mentions if m.weight >= ABOUT_SHARE * top)
 
 
 def load_gazetteer(path: Path) -> Gazetteer:

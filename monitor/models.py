@@ -57,6 +57,7 @@ class Field(StrEnum):
     """The part of an article a matcher looks at."""
 
     TITLE = "title"
+    LEAD = "lead"  # the first paragraph of the text
     TEXT = "text"
 
 
@@ -136,9 +137,6 @@ class Article:
     site_name: str | None = None
     extraction_error: str | None = None
 
-    def field_text(self, which: Field) -> str:
-        return self.title if which is Field.TITLE else self.text
-
 
 @dataclass(frozen=True)
 class Context:
@@ -146,7 +144,8 @@ class Context:
 
     language: str | None
     countries_mentioned: tuple[str, ...]  # most mentioned first
-    elections_near: tuple[ElectionNear, ...]
+    countries_about: tuple[str, ...]  # those the text is about, not only mentions in passing
+    elections_near: tuple[ElectionNear, ...]  # in any mentioned country, in the widest window
     source: Source
     published: datetime
 
@@ -171,6 +170,14 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Suppressed:
+    """A rule that matched but does not count, because a filter of known false positives applies."""
+
+    rule_id: str
+    filter_id: str
+
+
+@dataclass(frozen=True)
 class Assessment:
     score: float
     severity: Severity
@@ -179,11 +186,15 @@ class Assessment:
     elections: tuple[ElectionNear, ...]
     countries: tuple[str, ...]
     language: str | None
+    base_score: float = 0.0  # the sum of the weights, before the closeness factor
+    proximity_factor: float = 1.0  # how much the closeness of the vote raised the score
+    suppressed: tuple[Suppressed, ...] = ()
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Score thresholds per severity (below the lowest one: LOW) and the severity that alerts."""
+    """How a score is read: severity bands (below the lowest: LOW), the severity that alerts,
+    and the factor by which the closeness of the vote raises the score."""
 
     bands: tuple[tuple[Severity, float], ...] = (
         (Severity.MEDIUM, 4.0),
@@ -191,6 +202,13 @@ class Thresholds:
         (Severity.CRITICAL, 10.0),
     )
     alert_at: Severity = Severity.MEDIUM
+    proximity: tuple[tuple[int, float], ...] = ((7, 1.5), (21, 1.25))  # (within days, factor)
+
+    def proximity_factor(self, days: int | None) -> float:
+        """The factor for a vote ``days`` away (either side); 1 when no election is involved."""
+        if days is None:
+            return 1.0
+        return next((factor for within, factor in sorted(self.proximity) if abs(days) <= within), 1.0)
 
     def severity(self, score: float) -> Severity:
         reached = Severity.LOW

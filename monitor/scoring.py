@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-from monitor.models import Assessment, Context, Match, Thresholds
+from monitor.models import Assessment, Context, Match, Suppressed, Thresholds
 from monitor.rules.ruleset import RuleSet
 from monitor.textmatch import Document
 
 
 def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thresholds) -> Assessment:
-    """Every rule that matches adds its weight; the score's band gives the severity."""
-    matches = []
+    """Every rule that matches adds its weight, unless a filter of known false positives covers it.
+
+    The sum is raised by the closeness of the vote the matches bear on (``Thresholds.proximity``);
+    the score's band gives the severity.
+    """
+    active_filters = [f for f in rules.filters if f.evaluate(document, context).matched]
+    matches, suppressed = [], []
     for rule in rules.rules:
         outcome = rule.evaluate(document, context)
-        if outcome.matched:
-            matches.append(Match(rule.id, rule.title, rule.weight, rule.severity, rule.tags, outcome.evidence, outcome.elections))
-    score = round(sum(m.weight for m in matches), 2)
-    severity = thresholds.severity(score)
+        if not outcome.matched:
+            continue
+        covering = next((f for f in active_filters if f.covers(rule.id)), None)
+        if covering is not None:
+            suppressed.append(Suppressed(rule.id, covering.id))
+            continue
+        matches.append(Match(rule.id, rule.title, rule.weight, rule.severity, rule.tags, outcome.evidence, outcome.elections))
     elections = tuple(sorted(dict.fromkeys(n for m in matches for n in m.elections), key=lambda n: abs(n.days_until)))
+    base = round(sum(m.weight for m in matches), 2)
+    factor = thresholds.proximity_factor(elections[0].days_until if elections else None)
+    score = round(base * factor, 2)
+    severity = thresholds.severity(score)
     return Assessment(
         score=score,
         severity=severity,
@@ -25,4 +37,7 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
         elections=elections,
         countries=context.countries_mentioned,
         language=context.language,
+        base_score=base,
+        proximity_factor=factor,
+        suppressed=tuple(suppressed),
     )

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
         "medium=4,high=7,critical=10", description="Score at which each severity starts; below the lowest: low."
     )
     alert_severity: Severity = Field(Severity.MEDIUM, description="The lowest severity that raises an alert.")
+    proximity_factors: str = Field(
+        "7=1.5,21=1.25",
+        description="days=factor: a score whose election is at most that many days away is multiplied by the factor.",
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
 
     @field_validator("severity_thresholds")
@@ -64,8 +68,18 @@ class Settings(BaseSettings):
         parse_allowed_networks(value)
         return value
 
+    @field_validator("proximity_factors")
+    @classmethod
+    def _factors_parse(cls, value: str) -> str:
+        parse_factors(value)
+        return value
+
     def thresholds(self) -> Thresholds:
-        return Thresholds(bands=parse_thresholds(self.severity_thresholds), alert_at=self.alert_severity)
+        return Thresholds(
+            bands=parse_thresholds(self.severity_thresholds),
+            alert_at=self.alert_severity,
+            proximity=parse_factors(self.proximity_factors),
+        )
 
     def allowed_networks(self) -> tuple[Network, ...]:
         return parse_allowed_networks(self.allow_private_addresses)
@@ -83,6 +97,17 @@ def parse_thresholds(text: str) -> tuple[tuple[Severity, float], ...]:
             raise ValueError(f"expected severity=score, got {part!r}")
         bands.append((Severity(name.strip().lower()), float(number)))
     return tuple(bands)
+
+
+def parse_factors(text: str) -> tuple[tuple[int, float], ...]:
+    """``"7=1.5,21=1.25"`` -> ((7, 1.5), (21, 1.25))."""
+    factors = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        days, sep, factor = part.partition("=")
+        if not sep:
+            raise ValueError(f"expected days=factor, got {part!r}")
+        factors.append((int(days), float(factor)))
+    return tuple(factors)
 
 
 ALL_NETWORKS: tuple[Network, ...] = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))

@@ -12,6 +12,7 @@ word boundaries and across line breaks.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -71,6 +72,22 @@ class Normalised:
         """The words of the normalised text with their offsets, computed once per text."""
         return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(self.text)]
 
+    @cached_property
+    def _token_starts(self) -> list[int]:
+        return [start for _, start, _ in self.tokens]
+
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        return [m.end() for m in _SENTENCE_END.finditer(self.text)]
+
+    def word_index(self, offset: int) -> int:
+        """The index of the word at (or after) a normalised offset."""
+        return bisect.bisect_left(self._token_starts, offset)
+
+    def sentence_index(self, offset: int) -> int:
+        """The index of the sentence that holds a normalised offset."""
+        return bisect.bisect_right(self._sentence_ends, offset)
+
 
 _ONE_TO_ONE = str.maketrans({char: mapped for char, mapped in _MAP.items() if len(mapped) == 1} | dict.fromkeys("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029", " "))
 _NEEDS_CLUSTERS = regex.compile(r"[\p{M}" + "".join(c for c, m in _MAP.items() if len(m) != 1) + "]")
@@ -125,6 +142,7 @@ class Span:
 
 
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s+|\n+")
 _PLAIN_WORD = re.compile(r"\w+\*?")
 
 
@@ -183,15 +201,20 @@ class PhraseMatcher:
         self._regex = re.compile("|".join(f"({p})" for _, p, _ in other)) if other else None
 
     def find(self, text: Normalised) -> list[Span]:
+        """Every match, as spans of the original text."""
+        spans = []
+        for start, end, label in self.locate(text):
+            start, end = text.span(start, end)
+            spans.append(Span(start, end, text.original[start:end], label))
+        return spans
+
+    def locate(self, text: Normalised) -> list[tuple[int, int, str | None]]:
+        """Every match, as (start, end, label) in the normalised text."""
         found = self._find_words(text)
         if self._regex is not None:
             found.extend((m.start(), m.end(), self._regex_labels[m.lastindex - 1]) for m in self._regex.finditer(text.text) if m.lastindex)
             found = _without_overlaps(found)
-        spans = []
-        for start, end, label in found:
-            start, end = text.span(start, end)
-            spans.append(Span(start, end, text.original[start:end], label))
-        return spans
+        return found
 
     def _find_words(self, text: Normalised) -> list[tuple[int, int, str | None]]:
         tokens = text.tokens
@@ -230,14 +253,27 @@ def _without_overlaps(spans: list[tuple[int, int, str | None]]) -> list[tuple[in
 
 @dataclass(frozen=True)
 class Document:
-    """An article's title and text, normalised once and shared by context and scoring."""
+    """An article's title and text, normalised once and shared by context and scoring.
+
+    The lead is the text's first paragraph (at most ``LEAD_CHARS``): a prefix of the text, so
+    offsets in the lead are offsets in the text too.
+    """
 
     title: Normalised
     text: Normalised
+    lead: Normalised
 
     def field(self, which: Field) -> Normalised:
-        return self.title if which is Field.TITLE else self.text
+        if which is Field.TITLE:
+            return self.title
+        return self.lead if which is Field.LEAD else self.text
+
+
+LEAD_CHARS = 600
 
 
 def prepare(title: str, text: str) -> Document:
-    return Document(normalise(title), normalise(text))
+    body = normalise(text)
+    paragraph_end = text.find("\n", 1)
+    lead_end = min(LEAD_CHARS, paragraph_end if paragraph_end > 0 else len(text))
+    return Document(normalise(title), body, normalise(text[:lead_end]))

@@ -226,3 +226,31 @@ class TestFailingSource:
         status = monitor.deps.store.source_status("by-mfa")
         assert status.consecutive_failures == 12
         assert status.next_poll_at == clock.now + timedelta(hours=2)
+
+
+class TestHostilePages:
+    @pytest.mark.parametrize(
+        ("name", "body", "headers"),
+        [
+            ("too large", b"<html><body><p>" + b"x" * 3_000_000 + b"</p></body></html>", {"Content-Type": "text/html"}),
+            ("deeply nested", b"<html><body>" + b"<div>" * 50_000 + b"<p>Lithuania</p>" + b"</div>" * 50_000 + b"</body></html>", {"Content-Type": "text/html"}),
+            ("binary", bytes(range(256)) * 400, {"Content-Type": "application/pdf"}),
+            ("broken markup", b"<html><body><p>Unclosed <b><i><table><tr><td>cell" + b"<" * 1000, {"Content-Type": "text/html"}),
+        ],
+    )
+    def test_a_hostile_page_is_stored_with_the_feed_text_and_the_run_goes_on(self, http_server, monitor_for, name, body, headers) -> None:
+        """Huge, deeply nested, binary or broken pages never stop a poll: the entry falls back to the feed."""
+        http_server.serve(FEED, rss(
+            {"title": f"Hostile page: {name}", "link": http_server.url("/hostile.html"), "guid": "h1", "description": "Summary from the feed."},
+            {"title": "A normal statement on Lithuania", "link": http_server.url("/normal.html"), "guid": "n1", "description": "Normal."},
+        ))
+        http_server.serve("/hostile.html", body, headers=headers)
+        http_server.serve("/normal.html", page("A normal statement on Lithuania", "The ministry commented on relations with Lithuania and on the border regime in detail."))
+        monitor = monitor_for({"id": "by-mfa"}, max_body_bytes=2_000_000)
+
+        report = poll_source(monitor.sources[0], monitor.deps)
+
+        assert report.status == "ok" and report.new_items == 2 and not report.errors
+        hostile, normal = items(monitor)
+        assert hostile.extraction in ("feed_summary", "page")
+        assert normal.extraction == "page"

@@ -42,7 +42,7 @@ def render_alert(article: Article, source: Source, assessment: Assessment, count
     lines = [
         f"{source.name} ({source.kind}, {source.country}), published {article.published.date().isoformat()}",
         f"\u201c{article.title}\u201d" if article.title else "",
-        f"Score {assessment.score:g}, severity {assessment.severity}",
+        f"Score {assessment.score:g}, severity {assessment.severity}" + _factor(assessment),
     ]
     if assessment.elections:
         lines.append("Election: " + "; ".join(describe_election(n, country_name) for n in assessment.elections[:3]))
@@ -58,6 +58,12 @@ def render_alert(article: Article, source: Source, assessment: Assessment, count
         lines.append(f"Link: {link}")
     lines.append(f"Text from: {article.extraction}")
     return title, "\n".join(line for line in lines if line)
+
+
+def _factor(assessment: Assessment) -> str:
+    if assessment.proximity_factor == 1:
+        return ""
+    return f" (rules {assessment.base_score:g} x {assessment.proximity_factor:g} for the closeness of the vote)"
 
 
 def _quote(text: str) -> str:

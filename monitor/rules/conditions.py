@@ -13,8 +13,9 @@ from typing import Any, Protocol
 
 import regex
 
-from monitor.models import Context, ElectionNear, Evidence, Field, SourceKind
+from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field, SourceKind
 from monitor.rules import schema
+from monitor.rules.safety import FLAGS
 from monitor.textmatch import Document, Normalised, PhraseMatcher
 
 logger = logging.getLogger(__name__)
@@ -77,18 +78,74 @@ class Regex(_TextCondition):
 
 
 @dataclass(frozen=True)
+class Proximity(_TextCondition):
+    groups: tuple[PhraseMatcher, ...]
+    within: int
+    sentence: bool
+
+    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+        """For each place where the first group occurs, the closest term of every other group."""
+        found = [[(text.word_index(start), start, end) for start, end, _ in m.locate(text)] for m in self.groups]
+        if not all(found):
+            return []
+        spans = []
+        for anchor in found[0]:
+            chosen = [anchor]
+            for others in found[1:]:
+                candidates = [o for o in others if not self.sentence or text.sentence_index(o[1]) == text.sentence_index(anchor[1])]
+                if not candidates:
+                    break
+                chosen.append(min(candidates, key=lambda o: abs(o[0] - anchor[0])))
+            else:
+                if max(c[0] for c in chosen) - min(c[0] for c in chosen) <= self.within:
+                    spans.append(text.span(min(c[1] for c in chosen), max(c[2] for c in chosen)))
+        return sorted(set(spans))
+
+
+@dataclass(frozen=True)
+class Count(_TextCondition):
+    matcher: PhraseMatcher
+    at_least: int
+
+    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+        found = self.matcher.locate(text)
+        distinct = {label for _, _, label in found}  # labelled by phrase: inflections count once
+        return [text.span(start, end) for start, end, _ in found] if len(distinct) >= self.at_least else []
+
+
+@dataclass(frozen=True)
 class ElectionWindow:
     window: schema.Window
 
     def evaluate(self, document: Document, context: Context) -> Outcome:
+        w = self.window
+        about = set(context.countries_about) if w.mentions == "about" else None
         near = tuple(
             n
             for n in context.elections_near
-            if n.days_until <= self.window.before
-            and n.days_until_end >= -self.window.after
-            and not (self.window.foreign and n.election.country == context.source.country)
+            if n.days_until <= w.before
+            and n.days_until_end >= -w.after
+            and not (w.foreign and n.election.country == context.source.country)
+            and (about is None or n.election.country in about)
+            and (not w.between_rounds or _between_rounds(n, context.elections_near))
         )
         return Outcome(True, elections=near) if near else NO_MATCH
+
+
+BETWEEN_ROUNDS_DAYS = 28  # a runoff this close after a first round in the same country is its second round
+
+
+def _between_rounds(runoff: ElectionNear, near: tuple[ElectionNear, ...]) -> bool:
+    """``runoff`` is ahead, and a first round of the same country was held before publication."""
+    if runoff.election.type is not ElectionType.RUNOFF or runoff.days_until < 0:
+        return False
+    return any(
+        first.election.country == runoff.election.country
+        and first.election.type is not ElectionType.RUNOFF
+        and first.days_until_end < 0
+        and 0 < (runoff.election.date - first.election.date).days <= BETWEEN_ROUNDS_DAYS
+        for first in near
+    )
 
 
 @dataclass(frozen=True)
@@ -105,6 +162,22 @@ class SourceCountryIs:
 
     def evaluate(self, document: Document, context: Context) -> Outcome:
         return Outcome(context.source.country in self.countries)
+
+
+@dataclass(frozen=True)
+class SourceIdIs:
+    ids: frozenset[str]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        return Outcome(context.source.id in self.ids)
+
+
+@dataclass(frozen=True)
+class LanguageIs:
+    languages: frozenset[str]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        return Outcome(context.language in self.languages)
 
 
 @dataclass(frozen=True)
@@ -131,6 +204,16 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class AtLeast:
+    k: int
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        outcomes = [o for o in (part.evaluate(document, context) for part in self.parts) if o.matched]
+        return _merge(outcomes) if len(outcomes) >= self.k else NO_MATCH
+
+
+@dataclass(frozen=True)
 class NotOf:
     part: Condition
 
@@ -146,13 +229,20 @@ def _merge(outcomes: list[Outcome]) -> Outcome:
 
 COMPILERS: dict[type, Callable[[Any], Condition]] = {
     schema.PhrasesCondition: lambda s: Phrases(s.fields, PhraseMatcher(s.phrases)),
-    schema.RegexCondition: lambda s: Regex(s.fields, regex.compile(s.regex, regex.IGNORECASE | regex.V1)),
+    schema.RegexCondition: lambda s: Regex(s.fields, regex.compile(s.regex, FLAGS)),
+    schema.ProximityCondition: lambda s: Proximity(
+        s.fields, tuple(PhraseMatcher(group) for group in s.proximity.terms), s.proximity.within, s.proximity.sentence
+    ),
+    schema.CountCondition: lambda s: Count(s.fields, PhraseMatcher(s.count.phrases, s.count.phrases), s.count.at_least),
     schema.ElectionWindowCondition: lambda s: ElectionWindow(s.election_window),
     schema.SourceKindCondition: lambda s: SourceKindIs(frozenset(s.source_kind)),
     schema.SourceCountryCondition: lambda s: SourceCountryIs(frozenset(s.source_country)),
+    schema.SourceIdCondition: lambda s: SourceIdIs(frozenset(s.source_id)),
+    schema.LanguageCondition: lambda s: LanguageIs(frozenset(s.language)),
     schema.AllCondition: lambda s: AllOf(tuple(compile_condition(p) for p in s.all)),
     schema.AnyCondition: lambda s: AnyOf(tuple(compile_condition(p) for p in s.any)),
     schema.NotCondition: lambda s: NotOf(compile_condition(s.not_)),
+    schema.AtLeastCondition: lambda s: AtLeast(s.at_least, tuple(compile_condition(p) for p in s.of)),
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from monitor.errors import ConfigError, Problem, RuleError
 from monitor.rules.conditions import compile_condition
-from monitor.rules.ruleset import Rule, RuleSet
+from monitor.rules.ruleset import Filter, Rule, RuleSet
 from monitor.rules.schema import RuleFile
 from monitor.yamlfile import Check, Finding, read_yaml, validate
 
@@ -27,6 +27,7 @@ def load_rules(directory: Path) -> RuleSet:
         raise RuleError([Problem(str(directory), "", "no rule files (*.yaml) in the rules directory")])
     problems: list[Problem] = []
     rules: list[Rule] = []
+    filters: list[Filter] = []
     first_seen: dict[str, str] = {}  # rule id -> where it was first defined
     digest = hashlib.sha256()
     for path in files:
@@ -38,25 +39,30 @@ def load_rules(directory: Path) -> RuleSet:
             problems.extend(exc.problems)
             continue
         rules.extend(_rule(rule, path) for rule in spec.rules)
+        filters.extend(
+            Filter(f.id, f.title, f.rules, compile_condition(f.match), f.examples, str(path)) for f in spec.filters
+        )
+    if not rules and not problems:
+        problems.append(Problem(str(directory), "", "the rule files define no rule"))
     if problems:
         raise RuleError(problems)
-    return RuleSet(tuple(rules), digest.hexdigest())
+    return RuleSet(tuple(rules), digest.hexdigest(), tuple(filters))
 
 
 def _unique_ids(path: Path, first_seen: dict[str, str]) -> Check:
-    """Rule ids are unique across all files; checked on the raw data, so even a file with schema errors is checked."""
+    """Rule and filter ids are unique across all files; checked on the raw data, so even a file with schema errors is checked."""
 
     def check(data: Any) -> Iterable[Finding]:
-        raw = data.get("rules") if isinstance(data, dict) else None
-        for index, rule in enumerate(raw if isinstance(raw, list) else []):
-            rule_id = rule.get("id") if isinstance(rule, dict) else None
-            if not isinstance(rule_id, str):
-                continue
-            where = f"{path.name} rules[{index}]"
-            if rule_id in first_seen:
-                yield ("rules", index, "id"), f"duplicate rule id {rule_id!r} (first in {first_seen[rule_id]})"
-            else:
-                first_seen[rule_id] = where
+        for key in ("rules", "filters"):
+            raw = data.get(key) if isinstance(data, dict) else None
+            for index, rule in enumerate(raw if isinstance(raw, list) else []):
+                rule_id = rule.get("id") if isinstance(rule, dict) else None
+                if not isinstance(rule_id, str):
+                    continue
+                if rule_id in first_seen:
+                    yield (key, index, "id"), f"duplicate id {rule_id!r} (first in {first_seen[rule_id]})"
+                else:
+                    first_seen[rule_id] = f"{path.name} {key}[{index}]"
 
     return check
 

@@ -1,15 +1,13 @@
 """The YAML rule language, as pydantic models. Unknown keys are rejected everywhere.
 
-A rule file holds ``rules:``, a list of rules. A rule's ``match`` is one condition; a
-condition is a mapping whose key says what it is:
+A rule file holds ``rules:`` (a list of rules) and optionally ``filters:`` (exclusions that
+apply across rules). A rule's ``match`` is one condition; a condition is a mapping whose key
+says what it is. ``rules/README.md`` documents each with an example.
 
-- ``phrases: [...]`` (optional ``fields: [title, text]``) — any phrase, ``*`` = stem wildcard
-- ``regex: '...'`` (optional ``fields``) — a regular expression on the normalised text
-- ``election_window: {before: 60, after: 0}`` — an election in a country the text mentions,
-  from ``after`` days before publication to ``before`` days after it, that country not the
-  source's own (``foreign: false`` lifts that)
-- ``source_kind: [official, state_media]`` and ``source_country: [BY, RU]``
-- ``all: [...]``, ``any: [...]``, ``not: {...}`` — combinations
+Text conditions: ``phrases``, ``regex``, ``proximity``, ``count``.
+Context conditions: ``election_window``, ``source_kind``, ``source_country``, ``source_id``,
+``language``.
+Combinations: ``all``, ``any``, ``not``, ``at_least`` (with ``of``).
 """
 
 from __future__ import annotations
@@ -17,46 +15,96 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
-import regex
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
 
+from monitor.fieldtypes import CountryCode
 from monitor.models import Field as TextField
 from monitor.models import Severity, SourceKind
-from monitor.fieldtypes import CountryCode
+from monitor.rules.safety import check_pattern
 from monitor.textmatch import phrase_pattern
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 ALL_FIELDS = (TextField.TITLE, TextField.TEXT)
 
 
+def _phrases_compile(value: tuple[str, ...]) -> tuple[str, ...]:
+    for phrase in value:
+        phrase_pattern(phrase)
+    return value
+
+
+Phrases = Annotated[tuple[str, ...], Field(min_length=1)]
+
+
 class PhrasesCondition(BaseModel):
+    """Any of the phrases occurs in one of the fields."""
+
     model_config = _STRICT
-    phrases: tuple[str, ...] = Field(min_length=1)
+    phrases: Phrases
     fields: tuple[TextField, ...] = ALL_FIELDS
 
-    @field_validator("phrases")
-    @classmethod
-    def _each_compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for phrase in value:
-            phrase_pattern(phrase)
-        return value
+    _check = field_validator("phrases")(_phrases_compile)
 
 
 class RegexCondition(BaseModel):
+    """The regular expression finds a match in the normalised text of one of the fields."""
+
     model_config = _STRICT
     regex: str
     fields: tuple[TextField, ...] = ALL_FIELDS
 
     @field_validator("regex")
     @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            regex.compile(value, regex.IGNORECASE | regex.V1)
-        except regex.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from exc
+    def _safe(cls, value: str) -> str:
+        check_pattern(value)
         return value
+
+
+class Proximity(BaseModel):
+    model_config = _STRICT
+    terms: tuple[Phrases, ...] = Field(min_length=2, description="groups of phrases: one of each group must occur")
+    within: int = Field(10, ge=1, le=200, description="words from the first to the last term")
+    sentence: bool = Field(True, description="all terms in one sentence")
+
+    @field_validator("terms")
+    @classmethod
+    def _groups_compile(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        for group in value:
+            _phrases_compile(group)
+        return value
+
+
+class ProximityCondition(BaseModel):
+    """A phrase of every group occurs, all within ``within`` words (and one sentence)."""
+
+    model_config = _STRICT
+    proximity: Proximity
+    fields: tuple[TextField, ...] = ALL_FIELDS
+
+
+class Count(BaseModel):
+    model_config = _STRICT
+    phrases: Phrases
+    at_least: int = Field(ge=1, description="how many distinct phrases of the list must occur")
+
+    _check = field_validator("phrases")(_phrases_compile)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Count:
+        if self.at_least > len(self.phrases):
+            raise ValueError(f"at_least is {self.at_least} but the list has only {len(self.phrases)} phrases")
+        return self
+
+
+class CountCondition(BaseModel):
+    """At least ``at_least`` distinct phrases of the list occur."""
+
+    model_config = _STRICT
+    count: Count
+    fields: tuple[TextField, ...] = ALL_FIELDS
 
 
 class Window(BaseModel):
@@ -64,9 +112,15 @@ class Window(BaseModel):
     before: int = Field(60, ge=0, le=730, description="days the vote may lie ahead of publication")
     after: int = Field(0, ge=0, le=365, description="days the vote may lie behind publication")
     foreign: bool = Field(True, description="the election's country is not the source's country")
+    between_rounds: bool = Field(False, description="only between the first round and the runoff of the same country")
+    mentions: Literal["about", "any"] = Field(
+        "about", description="countries the text is about (default), or any country it mentions, even in passing"
+    )
 
 
 class ElectionWindowCondition(BaseModel):
+    """An election in a country the text is about lies in the window around publication."""
+
     model_config = _STRICT
     election_window: Window
 
@@ -79,6 +133,16 @@ class SourceKindCondition(BaseModel):
 class SourceCountryCondition(BaseModel):
     model_config = _STRICT
     source_country: tuple[CountryCode, ...] = Field(min_length=1)
+
+
+class SourceIdCondition(BaseModel):
+    model_config = _STRICT
+    source_id: tuple[str, ...] = Field(min_length=1)
+
+
+class LanguageCondition(BaseModel):
+    model_config = _STRICT
+    language: tuple[Language, ...] = Field(min_length=1)
 
 
 class AllCondition(BaseModel):
@@ -96,7 +160,36 @@ class NotCondition(BaseModel):
     not_: Condition = Field(alias="not")
 
 
-CONDITION_KEYS = ("phrases", "regex", "election_window", "source_kind", "source_country", "all", "any", "not")
+class AtLeastCondition(BaseModel):
+    """At least ``at_least`` of the conditions in ``of`` hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    at_least: int = Field(ge=1)
+    of: tuple[Condition, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> AtLeastCondition:
+        if self.at_least > len(self.of):
+            raise ValueError(f"at_least is {self.at_least} but only {len(self.of)} conditions are listed")
+        return self
+
+
+CONDITIONS: dict[str, type[BaseModel]] = {
+    "phrases": PhrasesCondition,
+    "regex": RegexCondition,
+    "proximity": ProximityCondition,
+    "count": CountCondition,
+    "election_window": ElectionWindowCondition,
+    "source_kind": SourceKindCondition,
+    "source_country": SourceCountryCondition,
+    "source_id": SourceIdCondition,
+    "language": LanguageCondition,
+    "all": AllCondition,
+    "any": AnyCondition,
+    "not": NotCondition,
+    "at_least": AtLeastCondition,
+}
+_KEY_OF = {model: key for key, model in CONDITIONS.items()}
 
 
 def _condition_tag(value: Any) -> str | None:
@@ -106,35 +199,23 @@ def _condition_tag(value: Any) -> str | None:
     in error locations.
     """
     if isinstance(value, dict):
-        key = next((key for key in CONDITION_KEYS if key in value), None)
-    elif isinstance(value, NotCondition):
-        key = "not"
+        key = next((key for key in CONDITIONS if key in value), None)
     else:
-        key = next((key for key in CONDITION_KEYS if hasattr(value, key)), None)
+        key = _KEY_OF.get(type(value))
     return f"{key}-condition" if key else None
 
 
 Condition = Annotated[
-    Union[
-        Annotated[PhrasesCondition, Tag("phrases-condition")],
-        Annotated[RegexCondition, Tag("regex-condition")],
-        Annotated[ElectionWindowCondition, Tag("election_window-condition")],
-        Annotated[SourceKindCondition, Tag("source_kind-condition")],
-        Annotated[SourceCountryCondition, Tag("source_country-condition")],
-        Annotated[AllCondition, Tag("all-condition")],
-        Annotated[AnyCondition, Tag("any-condition")],
-        Annotated[NotCondition, Tag("not-condition")],
-    ],
+    Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],  # type: ignore[valid-type]
     Discriminator(
         _condition_tag,
         custom_error_type="unknown_condition",
-        custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITION_KEYS),
+        custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITIONS),
     ),
 ]
 
-AllCondition.model_rebuild()
-AnyCondition.model_rebuild()
-NotCondition.model_rebuild()
+for _model in (AllCondition, AnyCondition, NotCondition, AtLeastCondition):
+    _model.model_rebuild()
 
 
 class Example(BaseModel):
@@ -146,6 +227,8 @@ class Example(BaseModel):
     published: date | None = None
     source_kind: SourceKind = SourceKind.OFFICIAL
     source_country: CountryCode = "XX"
+    source_id: str = "example"
+    language: Language | None = None
 
 
 class Examples(BaseModel):
@@ -163,12 +246,32 @@ class RuleSpec(BaseModel):
     severity: Severity
     weight: float = Field(gt=0, le=100)
     tags: tuple[str, ...] = ()
+    languages: tuple[Language, ...] = Field((), description="the languages the rule's phrases cover")
     references: tuple[str, ...] = ()
     falsepositives: tuple[str, ...] = ()
     match: Condition
     examples: Examples
 
 
+class FilterExamples(BaseModel):
+    model_config = _STRICT
+    match: tuple[Example, ...] = ()
+    no_match: tuple[Example, ...] = ()
+
+
+class FilterSpec(BaseModel):
+    """Known false positives: when ``match`` holds, the rules listed in ``rules`` do not count."""
+
+    model_config = _STRICT
+    id: RuleId
+    title: str
+    description: str = ""
+    rules: tuple[str, ...] = Field(("*",), description="rule ids or glob patterns (ei05-*); default every rule")
+    match: Condition
+    examples: FilterExamples = FilterExamples()
+
+
 class RuleFile(BaseModel):
     model_config = _STRICT
     rules: tuple[RuleSpec, ...] = ()
+    filters: tuple[FilterSpec, ...] = ()

@@ -126,7 +126,7 @@ def problems_of(directory: Path) -> list[Problem]:
 
 def context(kind: SourceKind = SourceKind.OFFICIAL) -> Context:
     source = Source(id="by-mfa", name="MFA", url="https://mfa.example.by/feed.xml", kind=kind, country="BY")
-    return Context(None, (), (), source, datetime(2024, 9, 25, tzinfo=UTC))
+    return Context(None, (), (), (), source, datetime(2024, 9, 25, tzinfo=UTC))
 
 
 class TestValid:
