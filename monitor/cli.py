@@ -7,7 +7,10 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -120,14 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     with Monitor(settings, clock) as monitor:
         ensure_schema(monitor.engine)
-        if args.once:
-            return run_once(monitor)
-        scheduler = build_scheduler(
-            monitor.enabled_sources, monitor.deps, monitor.channels, settings.delivery_interval, settings.delivery_max_backoff
-        )
-        _stop_on_signals(monitor)
-        run_until_stopped(scheduler, monitor.stop)
-        delivery_job(monitor.deps, monitor.channels, settings.delivery_max_backoff)
+        with _stop_on_signals(monitor):
+            if args.once:
+                return run_once(monitor)
+            scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, settings.delivery_interval, settings.delivery_max_backoff)
+            run_until_stopped(scheduler, monitor.stop)
     return EXIT_OK
 
 
@@ -137,8 +137,10 @@ def run_once(monitor: Monitor) -> int:
         print("No enabled source to poll.", file=sys.stderr)
         return EXIT_FAILED
     reports = poll_all(sources, monitor.deps)
-    delivered = delivery_job(monitor.deps, monitor.channels, monitor.settings.delivery_max_backoff)
+    delivered = delivery_job(monitor.deps, monitor.settings.delivery_max_backoff)
     failed = [r for r in reports if r.status == "failed"]
+    if monitor.stop.is_set():
+        print("Stopped early: sources not yet polled were skipped.", file=sys.stderr)
     for report in reports:
         detail = f" ({report.errors[0]})" if report.errors else ""
         print(f"{report.source_id}: {report.status}, {report.entries} entries, {report.new_items} new, {report.alerts} alerts{detail}")
@@ -147,13 +149,23 @@ def run_once(monitor: Monitor) -> int:
     return EXIT_FAILED if len(failed) == len(reports) else EXIT_OK
 
 
-def _stop_on_signals(monitor: Monitor) -> None:
+@contextmanager
+def _stop_on_signals(monitor: Monitor) -> Iterator[None]:
+    """SIGTERM and Ctrl-C ask the monitor to stop; the previous handlers come back afterwards."""
+
     def stop(signum: int, _frame: Any) -> None:
         logger.info("signal %s received", signal.Signals(signum).name)
         monitor.stop.set()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def cmd_score(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
@@ -178,9 +190,11 @@ def _score_source(args: argparse.Namespace, settings: Settings) -> Source:
         if args.source not in known:
             raise ConfigError([_problem(str(settings.sources_file), f"no source with id {args.source!r}")])
         base = known[args.source]
-    kind = SourceKind(args.source_kind) if args.source_kind else base.kind
-    country = args.source_country.upper() if args.source_country else base.country
-    return Source(id=base.id, name=base.name, url=base.url, kind=kind, country=country, language=base.language)
+    return replace(
+        base,
+        kind=SourceKind(args.source_kind) if args.source_kind else base.kind,
+        country=args.source_country.upper() if args.source_country else base.country,
+    )
 
 
 def _read_input(args: argparse.Namespace, settings: Settings) -> tuple[str, str, str | None]:
@@ -256,6 +270,7 @@ def cmd_alerts_list(args: argparse.Namespace, settings: Settings, clock: Clock) 
 def _alert_json(a: Any) -> dict[str, Any]:
     return {
         "id": a.id,
+        "kind": a.kind,
         "created_at": a.created_at.isoformat(),
         "severity": a.severity,
         "score": a.score,
@@ -263,7 +278,7 @@ def _alert_json(a: Any) -> dict[str, Any]:
         "body": a.body,
         "source": a.source_id,
         "url": a.url,
-        "published": a.published_at.isoformat(),
+        "published": a.published_at.isoformat() if a.published_at else None,
         "deliveries": [{"channel": c, "state": s, "attempts": n, "last_error": e} for c, s, n, e in a.deliveries],
     }
 
@@ -272,7 +287,8 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock)
     sources = load_sources(settings.sources_file, settings.default_interval)
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
-    states = Store(engine).all_source_status()
+    store = Store(engine)
+    states, counts = store.all_source_status(), store.items_per_source()
     rows = []
     for s in sources:
         st = states.get(s.id)
@@ -288,7 +304,7 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock)
                 "last_error_at": _iso(st.last_error_at if st else None),
                 "consecutive_failures": st.consecutive_failures if st else 0,
                 "next_poll": _iso(st.next_poll_at if st else None),
-                "items": st.items_total if st else 0,
+                "items": counts.get(s.id, 0),
                 "warning": st.last_warning if st else None,
             }
         )
@@ -332,4 +348,4 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings, clock: Clock) -
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    return run_demo(settings)
+    return run_demo(settings, clock)

@@ -20,20 +20,11 @@ def assessment_json(assessment: Assessment) -> dict[str, Any]:
                 "weight": m.weight,
                 "severity": str(m.severity),
                 "tags": list(m.tags),
-                "evidence": [{"quote": e.quote, "start": e.start, "end": e.end, "field": str(e.field)} for e in m.evidence],
+                "evidence": [e.as_dict() for e in m.evidence],
             }
             for m in assessment.matches
         ],
-        "elections": [
-            {
-                "country": n.election.country,
-                "type": str(n.election.type),
-                "date": n.election.date.isoformat(),
-                "name": n.election.name,
-                "days_until": n.days_until,
-            }
-            for n in assessment.elections
-        ],
+        "elections": [n.as_dict() for n in assessment.elections],
         "countries": list(assessment.countries),
         "language": assessment.language,
         "base_score": assessment.base_score,

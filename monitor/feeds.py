@@ -80,11 +80,11 @@ def parse_json_feed(body: bytes, source_id: str, url: str) -> ParsedFeed:
     if not version.startswith("https://jsonfeed.org/version/"):
         return ParsedFeed((), "JSON document is not a JSON Feed", "")
     entries = []
-    for raw in document.get("items") or []:
+    items = document.get("items")
+    for raw in items if isinstance(items, list) else []:
         if not isinstance(raw, dict):
             continue
-        link = raw.get("url") or raw.get("external_url")
-        link = urljoin(url, str(link)) if link else None
+        link = _absolute(url, raw.get("url") or raw.get("external_url"))
         entries.append(
             FeedEntry(
                 source_id=source_id,
@@ -100,6 +100,15 @@ def parse_json_feed(body: bytes, source_id: str, url: str) -> ParsedFeed:
     return ParsedFeed(tuple(entries), None, "json" + version.rsplit("/", 1)[-1].replace(".", ""))
 
 
+def _absolute(base: str, link: object) -> str | None:
+    if not link:
+        return None
+    try:
+        return urljoin(base, str(link))
+    except ValueError:  # malformed: kept as it is, and refused when fetched
+        return str(link)
+
+
 def _iso_datetime(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -112,8 +121,11 @@ def _iso_datetime(value: object) -> datetime | None:
 
 def canonical_url(url: str) -> str | None:
     """The URL without tracking parameters, fragment, default port or upper-case host."""
-    normalised = courlan.normalize_url(url) if url.lower().startswith(("http://", "https://")) else url
-    return urldefrag(normalised).url or None
+    try:
+        normalised = courlan.normalize_url(url) if url.lower().startswith(("http://", "https://")) else url
+        return urldefrag(normalised).url or None
+    except ValueError:  # a malformed link (a bad port, an open bracket): keep it as it is
+        return url
 
 
 def _published(raw: Any) -> datetime | None:
@@ -127,9 +139,14 @@ def _published(raw: Any) -> datetime | None:
 _NOT_WORD = re.compile(r"\W+")
 
 
-def title_key(source_id: str, title: str) -> str | None:
-    """A hash of the normalised title: the identity that survives changed GUIDs and URLs."""
+def title_key(source_id: str, title: str, published: datetime | None = None) -> str | None:
+    """A hash of the normalised title and the day of publication.
+
+    It identifies an item when a feed changes its GUIDs and URLs; the day keeps apart items
+    that recur under one title ("Briefing by the spokeswoman").
+    """
     words = _NOT_WORD.sub(" ", normalise(title).text).strip()
-    if len(words) < 8:  # "News", "Update": too short to identify an item
+    if len(words) < 8:  # fewer than 8 characters ("News", "Update"): too short to identify an item
         return None
-    return f"title:{source_id}:{hashlib.sha256(words.encode()).hexdigest()[:32]}"
+    day = published.date().isoformat() if published else ""
+    return f"title:{source_id}:{hashlib.sha256(f'{day}|{words}'.encode()).hexdigest()[:32]}"

@@ -18,7 +18,7 @@ import httpcore
 import httpx
 
 from monitor.errors import AddressRefused, FetchError, ResponseTooLarge
-from monitor.settings import Network
+from monitor.fieldtypes import Network
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -98,7 +98,7 @@ class AddressGuard:
             pass
         try:
             infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        except OSError as exc:
+        except (OSError, UnicodeError, ValueError) as exc:  # UnicodeError: an empty label ("a..b")
             raise FetchError(f"cannot resolve {host}: {exc}") from exc
         return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from typing import Annotated
 
@@ -14,3 +15,6 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 """A duration written ``90s``, ``15m``, ``2h`` or ``1d`` (a bare number is seconds)."""
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+"""An address range that may be fetched although private (MONITOR_ALLOW_PRIVATE_ADDRESSES)."""

@@ -102,6 +102,10 @@ class ElectionNear:
         """To the last polling day; negative once the vote is over."""
         return self.days_until + (self.election.last_day - self.election.date).days
 
+    def as_dict(self) -> dict[str, object]:
+        e = self.election
+        return {"country": e.country, "type": str(e.type), "date": e.date.isoformat(), "name": e.name, "days_until": self.days_until}
+
 
 @dataclass(frozen=True)
 class FeedEntry:
@@ -156,6 +160,9 @@ class Evidence:
     start: int  # offsets into the original text of ``field``
     end: int
     field: Field = Field.TEXT
+
+    def as_dict(self) -> dict[str, object]:
+        return {"quote": self.quote, "start": self.start, "end": self.end, "field": str(self.field)}
 
 
 @dataclass(frozen=True)

@@ -54,14 +54,25 @@ def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelt
 
 
 def poll_source(source: Source, deps: Deps) -> PollReport:
+    """Poll one source; every failure is recorded on the source, none escapes."""
+    if deps.stop.is_set():
+        return PollReport(source.id, "skipped")
     started = deps.clock()
     status = deps.store.source_status(source.id)
     try:
-        fetched = deps.fetcher.get(source.url, Validators(status.etag, status.last_modified))
+        return _poll(source, status, started, deps)
     except FetchError as exc:
         return _failed(source, status, started, str(exc), deps)
+    except Exception as exc:  # a bug or a surprise in a dependency: recorded, never fatal to the run
+        logger.exception("poll failed unexpectedly source=%s", source.id)
+        return _failed(source, status, started, f"internal error: {type(exc).__name__}: {exc}", deps)
+
+
+def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -> PollReport:
+    known = Validators(status.etag, status.last_modified)
+    fetched = deps.fetcher.get(source.url, known)
     if fetched.not_modified:
-        _succeeded(source, status, started, deps, status.content_hash, Validators(status.etag, status.last_modified), None)
+        _succeeded(source, status, started, deps, status.content_hash, known, status.last_warning)
         return PollReport(source.id, "not_modified")
     digest = hashlib.sha256(fetched.body).hexdigest()
     validators = Validators(fetched.validators.etag or None, fetched.validators.last_modified or None)
@@ -77,29 +88,31 @@ def poll_source(source: Source, deps: Deps) -> PollReport:
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
     new_items = alerts = 0
     errors: list[str] = []
-    complete = True
     for entry in feed.entries:
         if deps.stop.is_set():
-            complete = False
+            errors.append("stopped before the end of the feed")
             break
         try:
             outcome = process_entry(entry, source, deps)
         except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
             logger.exception("entry failed source=%s url=%s", source.id, entry.url)
             errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
-            complete = False
             continue
         new_items += outcome is not None
         alerts += bool(outcome)
-    # Remember the feed's hash only when every entry was handled, so a skipped one is retried.
-    _succeeded(source, status, started, deps, digest if complete else None, validators, feed.problem)
+    if errors:
+        # Something was left undone: keep the old hash and validators, so that the next poll
+        # reads the whole feed again (a conditional GET would answer 304) and retries it.
+        _succeeded(source, status, started, deps, status.content_hash, known, feed.problem)
+    else:
+        _succeeded(source, status, started, deps, digest, validators, feed.problem)
     return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors))
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     """Store one entry if it is new. None: already known; else whether it raised an alert."""
     now = deps.clock()
-    key_by_title = title_key(source.id, entry.title)
+    key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
         return None
     article = fetch_article(entry, source, deps.fetcher, now)
@@ -111,8 +124,7 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     if assessment.alert:
         title, body = render_alert(article, source, assessment, deps.gazetteer.name)
         alert = NewAlert(title, body, deps.channels.targets)
-    keys = entry.keys + ((key_by_title,) if key_by_title else ())
-    item_id = deps.store.save_item(article, assessment, alert, keys, now)
+    item_id = deps.store.save_item(article, assessment, alert, entry.keys, key_by_title, now)
     if item_id is None:
         return None
     if alert:
@@ -161,9 +173,10 @@ def _succeeded(
     validators: Validators,
     warning: str | None,
 ) -> None:
+    """Record a poll that worked; the last error stays visible for the operator."""
     deps.store.record_poll(
         replace(
-            deps.store.source_status(source.id),  # re-read: items_total moved during the poll
+            status,
             etag=validators.etag,
             last_modified=validators.last_modified,
             content_hash=content_hash,

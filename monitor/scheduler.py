@@ -12,7 +12,6 @@ from datetime import UTC, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.models import PollReport, Source
-from monitor.notify.channels import Channels
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.pipeline import Deps, poll_source
 
@@ -35,24 +34,30 @@ def poll_job(source: Source, deps: Deps) -> PollReport | None:
     return report
 
 
-def delivery_job(deps: Deps, channels: Channels, longest_wait: timedelta) -> DeliveryReport | None:
+def delivery_job(deps: Deps, longest_wait: timedelta) -> DeliveryReport | None:
     try:
-        return deliver_pending(deps.store, channels, deps.clock, longest_wait)
-    except Exception:
+        return deliver_pending(deps.store, deps.channels, deps.clock, longest_wait, deps.stop)
+    except Exception:  # the database may be down: the deliveries stay in the outbox for the next run
         logger.exception("delivery job crashed")
         return None
 
 
 def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
-    """Poll every source once, a few at a time (``monitor run --once``)."""
+    """Poll every source once, a few at a time (``monitor run --once``); once ``deps.stop``
+    is set, the sources not yet started are skipped."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
         return list(pool.map(lambda s: poll_source(s, deps), sources))
 
 
 def build_scheduler(
-    sources: Iterable[Source], deps: Deps, channels: Channels, delivery_every: timedelta, delivery_longest_wait: timedelta
+    sources: Iterable[Source],
+    deps: Deps,
+    delivery_every: timedelta,
+    delivery_longest_wait: timedelta,
+    rng: random.Random | None = None,
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+    rng = rng or random.Random()
     now = deps.clock()
     for source in sources:
         seconds = source.interval.total_seconds()
@@ -68,12 +73,12 @@ def build_scheduler(
             coalesce=True,
             misfire_grace_time=int(seconds),
             # Spread the first polls over half a minute instead of starting all at once.
-            next_run_time=now + timedelta(seconds=random.uniform(0, 30)),
+            next_run_time=now + timedelta(seconds=rng.uniform(0, 30)),
         )
     scheduler.add_job(
         delivery_job,
         "interval",
-        args=(deps, channels, delivery_longest_wait),
+        args=(deps, delivery_longest_wait),
         id="deliver",
         name="deliver alerts",
         seconds=delivery_every.total_seconds(),

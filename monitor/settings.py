@@ -13,10 +13,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from monitor.fieldtypes import Duration
+from monitor.fieldtypes import Duration, Network
 from monitor.models import Severity, Thresholds
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Settings(BaseSettings):
@@ -29,6 +27,11 @@ class Settings(BaseSettings):
     countries_file: Path = Field(Path("data/countries.yaml"), description="The country gazetteer: names, adjectives, capitals.")
     notify_urls: str = Field("", description="Apprise URLs, whitespace-separated; empty = alerts only logged and stored.")
     notify_config: Path | None = Field(None, description="An apprise configuration file (YAML/TEXT); each URL in it is a channel.")
+
+    @field_validator("notify_config", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
     allow_private_addresses: str = Field(
         "false",
         description="`true`, or a comma-separated list of addresses and CIDR ranges that may be fetched although "

@@ -11,6 +11,7 @@ import pytest
 
 from monitor.cli import main
 from monitor.demo import demo_sources, serve_sample_site
+from monitor.settings import Settings
 from tests.conftest import ROOT, make_settings
 
 COMMANDS = [
@@ -158,3 +159,9 @@ def test_score_fetches_and_extracts_a_url(tmp_path: Path, http_server, capsys) -
 
     assert main(["score", url], settings=make_settings(tmp_path, allow_private_addresses="false")) == 2
     assert "non-public address" in capsys.readouterr().err
+
+
+def test_an_empty_notify_config_means_none(tmp_path: Path, monkeypatch) -> None:
+    """`MONITOR_NOTIFY_CONFIG=` (empty, the documented default) is no configuration file, not an error."""
+    monkeypatch.setenv("MONITOR_NOTIFY_CONFIG", "")
+    assert Settings(_env_file=None).notify_config is None  # type: ignore[call-arg]

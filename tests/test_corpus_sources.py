@@ -53,5 +53,6 @@ def test_every_corpus_feed_runs_as_a_source_without_a_crash(tmp_path: Path, http
     failed = {r.source_id for r in reports if r.status == "failed"}
     assert all(statuses[s].last_error for s in failed)
     real = [r for r, p in zip(reports, files) if "real" in p.parts]
-    assert real and all(r.status == "ok" and r.new_items > 0 for r in real[:1])
+    assert real and all(r.status == "ok" for r in real)
+    assert sum(r.new_items for r in real) > 0  # the snapshots share items: later ones add few
     assert len(failed) < len(files) / 4

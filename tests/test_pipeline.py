@@ -252,5 +252,85 @@ class TestHostilePages:
 
         assert report.status == "ok" and report.new_items == 2 and not report.errors
         hostile, normal = items(monitor)
-        assert hostile.extraction in ("feed_summary", "page")
         assert normal.extraction == "page"
+        if name in ("too large", "binary"):
+            assert hostile.extraction == "feed_summary" and hostile.extraction_error
+        if name == "too large":
+            assert "exceeds" in hostile.extraction_error or "declared" in hostile.extraction_error
+
+
+class TestRecovery:
+    def test_an_entry_that_failed_is_retried_although_the_server_answers_304(self, http_server, monitor_for) -> None:
+        """A poll that left an entry undone keeps the old validators, so the next poll reads the feed again."""
+        http_server.serve(FEED, rss(
+            {"title": "First statement on Lithuania", "link": http_server.url("/a1.html"), "guid": "a1", "description": "One."},
+            {"title": "Second statement on Lithuania", "link": "http://a..b/broken", "guid": "a2", "description": "Two."},
+        ), etag='"v1"')
+        monitor = monitor_for({"id": "by-mfa", "fetch_pages": False})
+        monitor.deps.stop.set()  # the poll is cut short after its fetch (as by SIGTERM)
+        assert poll_source(monitor.sources[0], monitor.deps).status == "skipped"
+        monitor.deps.stop.clear()
+
+        first = poll_source(monitor.sources[0], monitor.deps)
+        assert first.new_items == 2 and not first.errors
+        assert poll_source(monitor.sources[0], monitor.deps).status == "not_modified"
+
+    def test_a_poll_stopped_midway_is_completed_by_the_next_one(self, http_server, monitor_for, clock) -> None:
+        """Entries left when the monitor was asked to stop are processed by the next poll, despite the ETag."""
+        http_server.serve(FEED, rss(*({"title": f"Statement number {i} on Lithuania", "link": http_server.url(f"/s{i}.html"), "guid": f"s{i}"} for i in range(3))), etag='"v1"')
+        monitor = monitor_for({"id": "by-mfa", "fetch_pages": False})
+        original = monitor.deps.store.save_item
+        calls = []
+
+        def save_then_stop(*args, **kwargs):
+            calls.append(1)
+            monitor.deps.stop.set()
+            return original(*args, **kwargs)
+
+        object.__setattr__(monitor.deps.store, "save_item", save_then_stop)
+        report = poll_source(monitor.sources[0], monitor.deps)
+        assert report.new_items == 1 and report.errors == ("stopped before the end of the feed",)
+        object.__setattr__(monitor.deps.store, "save_item", original)
+        monitor.deps.stop.clear()
+
+        again = poll_source(monitor.sources[0], monitor.deps)
+        assert again.status == "ok" and again.new_items == 2
+        assert http_server.hits(FEED)[-1].headers.get("if-none-match") is None
+
+    def test_a_recurring_title_on_another_day_is_a_new_item(self, http_server, monitor_for, clock) -> None:
+        """Items that share a title ("Briefing by the spokeswoman") on different days are all kept."""
+        briefing = {"title": "Briefing by the spokeswoman", "description": "Answers."}
+        http_server.serve(FEED, rss({**briefing, "link": http_server.url("/b1"), "guid": "b1", "pubDate": "Mon, 23 Sep 2024 10:00:00 +0000"}))
+        monitor = monitor_for({"id": "ru-mfa", "fetch_pages": False})
+        poll_source(monitor.sources[0], monitor.deps)
+        clock.advance(timedelta(days=9))
+        http_server.serve(FEED, rss({**briefing, "link": http_server.url("/b2"), "guid": "b2", "pubDate": "Wed, 02 Oct 2024 10:00:00 +0000"}))
+
+        assert poll_source(monitor.sources[0], monitor.deps).new_items == 1
+        assert len(items(monitor)) == 2
+
+    def test_an_item_title_key_is_taken_over_after_its_week(self, http_server, monitor_for, clock) -> None:
+        """An undated item whose title returns after more than a week is stored, not lost to an old key."""
+        http_server.serve(FEED, rss({"title": "Statement on the situation in Lithuania", "link": http_server.url("/x1"), "guid": "x1"}))
+        monitor = monitor_for({"id": "by-mfa", "fetch_pages": False})
+        poll_source(monitor.sources[0], monitor.deps)
+        clock.advance(timedelta(days=8))
+        http_server.serve(FEED, rss({"title": "Statement on the situation in Lithuania", "link": http_server.url("/x2"), "guid": "x2"}))
+
+        report = poll_source(monitor.sources[0], monitor.deps)
+
+        assert report.new_items == 1 and not report.errors
+        assert len(items(monitor)) == 2
+
+    def test_an_unexpected_error_is_recorded_on_the_source_and_the_run_goes_on(self, http_server, monitor_for) -> None:
+        """A JSON feed whose items are not a list, or links no URL parser accepts, fail softly."""
+        http_server.serve(FEED, '{"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": 5}', headers={"Content-Type": "application/feed+json"})
+        http_server.serve("/odd.json", '{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "url": "http://[::1/x", "title": "Odd link about Lithuania"}]}')
+        monitor = monitor_for({"id": "empty-json", "fetch_pages": False}, {"id": "odd-json", "url": http_server.url("/odd.json")})
+
+        reports = [poll_source(s, monitor.deps) for s in monitor.sources]
+
+        assert [r.status for r in reports] == ["ok", "ok"]
+        assert reports[1].new_items == 1
+        (item,) = items(monitor)
+        assert item.extraction == "title" and "malformed URL" in (item.extraction_error or "")

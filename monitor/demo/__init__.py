@@ -12,13 +12,13 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
 from monitor.app import Monitor
+from monitor.models import Clock
 from monitor.scheduler import poll_all
 from monitor.settings import Settings
 from monitor.store.engine import ensure_schema
@@ -71,7 +71,7 @@ def demo_sources(base: str, directory: Path) -> Path:
     return path
 
 
-def run_demo(settings: Settings, out: TextIO | None = None) -> int:
+def run_demo(settings: Settings, clock: Clock, out: TextIO | None = None) -> int:
     """Run one cycle against the sample site and print the alerts it would send."""
     out = out or sys.stdout
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp, serve_sample_site() as base:
@@ -84,7 +84,7 @@ def run_demo(settings: Settings, out: TextIO | None = None) -> int:
                 "notify_config": None,
             }
         )
-        with Monitor(demo_settings, lambda: datetime.now(UTC)) as monitor:
+        with Monitor(demo_settings, clock) as monitor:
             ensure_schema(monitor.engine)
             print(f"Sample site at {base}; database {tmp}/demo.db", file=out)
             for report in poll_all(monitor.enabled_sources, monitor.deps):

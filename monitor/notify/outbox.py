@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
 from monitor.models import Clock
 from monitor.notify.channels import Channels
-from monitor.store.repo import Store
+from monitor.store.repo import PendingDelivery, Store
 
 logger = logging.getLogger(__name__)
 
@@ -27,25 +28,42 @@ def retry_delay(attempts: int, longest: timedelta) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), longest)
 
 
-def deliver_pending(store: Store, channels: Channels, clock: Clock, longest_wait: timedelta) -> DeliveryReport:
+def deliver_pending(
+    store: Store, channels: Channels, clock: Clock, longest_wait: timedelta, stop: threading.Event | None = None
+) -> DeliveryReport:
+    """Send every due delivery, a small batch at a time, until none is due or ``stop`` is set."""
     sent = failed = 0
-    for delivery in store.claim_due_deliveries(clock(), LEASE):
-        channel = channels.get(delivery.channel)
-        if channel is None:
-            result_ok, error = False, f"channel {delivery.channel} is no longer configured"
-        else:
+    while batch := ([] if stop is not None and stop.is_set() else store.claim_due_deliveries(clock(), LEASE)):
+        for index, delivery in enumerate(batch):
+            if stop is not None and stop.is_set():
+                for unsent in batch[index:]:
+                    store.release(unsent.id)
+                return DeliveryReport(sent, failed)
+            if _deliver(store, channels, clock, longest_wait, delivery):
+                sent += 1
+            else:
+                failed += 1
+    return DeliveryReport(sent, failed)
+
+
+def _deliver(store: Store, channels: Channels, clock: Clock, longest_wait: timedelta, delivery: PendingDelivery) -> bool:
+    channel = channels.get(delivery.channel)
+    if channel is None:
+        result_ok, error = False, f"channel {delivery.channel} is no longer configured"
+    else:
+        try:
             result = channel.send(delivery.title, delivery.body)
             result_ok, error = result.ok, result.error
-        if result_ok:
-            store.delivery_sent(delivery.id, clock())
-            sent += 1
-            continue
-        attempts = delivery.attempts + 1
-        retry_at = clock() + retry_delay(attempts, longest_wait)
-        store.delivery_failed(delivery.id, error or "unknown error", retry_at)
-        logger.warning(
-            "delivery failed alert=%s channel=%s attempt=%s retry_at=%s error=%s",
-            delivery.alert_id, delivery.channel, attempts, retry_at.isoformat(), error,
-        )
-        failed += 1
-    return DeliveryReport(sent, failed)
+        except Exception as exc:  # a plugin that raises must not strand the rest of the batch
+            result_ok, error = False, f"{type(exc).__name__}: {exc}"
+    if result_ok:
+        store.delivery_sent(delivery.id, clock())
+        return True
+    attempts = delivery.attempts + 1
+    retry_at = clock() + retry_delay(attempts, longest_wait)
+    store.delivery_failed(delivery.id, error or "unknown error", retry_at)
+    logger.warning(
+        "delivery failed alert=%s channel=%s attempt=%s retry_at=%s error=%s",
+        delivery.alert_id, delivery.channel, attempts, retry_at.isoformat(), error,
+    )
+    return False

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from monitor.models import Article, Assessment, ElectionNear
+from monitor.models import Article, Assessment
 from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
+CLAIM_BATCH = 10  # deliveries claimed at a time: few enough to send well within the lease
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,6 @@ class SourceStatus:
     last_warning: str | None = None
     consecutive_failures: int = 0
     next_poll_at: datetime | None = None
-    items_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,20 +57,16 @@ class PendingDelivery:
 @dataclass(frozen=True)
 class AlertView:
     id: int
+    kind: str
     created_at: datetime
     score: float
     severity: str
     title: str
     body: str
-    source_id: str
+    source_id: str | None
     url: str | None
-    published_at: datetime
+    published_at: datetime | None
     deliveries: tuple[tuple[str, str, int, str | None], ...]  # channel, state, attempts, last error
-
-
-def election_json(near: ElectionNear) -> dict[str, object]:
-    e = near.election
-    return {"country": e.country, "type": str(e.type), "date": e.date.isoformat(), "name": e.name, "days_until": near.days_until}
 
 
 class Store:
@@ -97,6 +93,11 @@ class Store:
             session.add(row)
             session.commit()
 
+    def items_per_source(self) -> dict[str, int]:
+        with Session(self.engine) as session:
+            rows = session.exec(select(Item.source_id, func.count()).group_by(Item.source_id)).all()
+            return {source_id: int(count) for source_id, count in rows}
+
     # -- items ---------------------------------------------------------------------------
 
     def seen(self, keys: tuple[str, ...], title_key: str | None, now: datetime) -> bool:
@@ -115,6 +116,7 @@ class Store:
         assessment: Assessment,
         alert: NewAlert | None,
         keys: tuple[str, ...],
+        title_key: str | None,
         now: datetime,
     ) -> int | None:
         """Write the item with its identities, matches, alert and deliveries in one transaction.
@@ -123,93 +125,66 @@ class Store:
         """
         with Session(self.engine) as session:
             try:
-                item_id = self._add_item(session, article, assessment, alert, keys, now)
+                item_id = _add_item(session, article, assessment, alert, keys, title_key, now)
                 session.commit()
-            except IntegrityError:  # an identity is already stored: another poll got there first
+            except IntegrityError:
                 session.rollback()
-                return None
+                if self.seen(keys, title_key, now):  # another poll stored it first
+                    return None
+                raise
             return item_id
 
-    @staticmethod
-    def _add_item(session: Session, article: Article, assessment: Assessment, alert: NewAlert | None, keys: tuple[str, ...], now: datetime) -> int:
-        entry = article.entry
-        item = Item(
-            source_id=entry.source_id,
-            guid=entry.guid,
-            url=entry.url,
-            canonical_url=entry.canonical_url,
-            title=article.title,
-            text=article.text,
-            author=article.author,
-            language=article.language,
-            site_name=article.site_name,
-            published_at=article.published,
-            fetched_at=now,
-            extraction=str(article.extraction),
-            extraction_error=article.extraction_error,
-            score=assessment.score,
-            severity=str(assessment.severity),
-            countries=list(assessment.countries),
-            elections=[election_json(n) for n in assessment.elections],
-        )
-        session.add(item)
-        session.flush()
-        assert item.id is not None
-        for key in dict.fromkeys(keys):
-            session.add(ItemKey(key=key, item_id=item.id, seen_at=now))
-        for match in assessment.matches:
-            session.add(
-                RuleMatch(
-                    item_id=item.id,
-                    rule_id=match.rule_id,
-                    title=match.title,
-                    weight=match.weight,
-                    severity=str(match.severity),
-                    tags=list(match.tags),
-                    evidence=[{"quote": e.quote, "start": e.start, "end": e.end, "field": str(e.field)} for e in match.evidence],
-                )
-            )
-        if alert is not None:
-            row = Alert(item_id=item.id, created_at=now, score=assessment.score, severity=str(assessment.severity), title=alert.title, body=alert.body)
+    def add_operational_alert(self, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
+        """An alert about the monitor itself (a rule change that failed to load, ...), through the outbox."""
+        with Session(self.engine) as session:
+            row = Alert(item_id=None, kind="operational", created_at=now, score=0.0, severity="high", title=title, body=body)
             session.add(row)
             session.flush()
             assert row.id is not None
-            for channel in alert.channels:
+            for channel in channels:
                 session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
-        state = session.get(SourceState, entry.source_id) or SourceState(source_id=entry.source_id)
-        state.items_total += 1
-        session.add(state)
-        session.flush()
-        return item.id
+            session.commit()
+            return row.id
 
     # -- outbox --------------------------------------------------------------------------
 
-    def claim_due_deliveries(self, now: datetime, lease: timedelta, limit: int = 100) -> list[PendingDelivery]:
-        """Mark due deliveries as being sent and return them.
+    def claim_due_deliveries(self, now: datetime, lease: timedelta, limit: int = CLAIM_BATCH) -> list[PendingDelivery]:
+        """Claim due deliveries for sending and return them.
 
-        A delivery left "sending" by a crashed worker is due again once its lease expires.
+        Each row is claimed by a conditional update that only one worker can win, so two
+        workers (a daemon and a manual `run --once`, or several PostgreSQL workers) never send
+        the same delivery. A delivery left "sending" by a dead worker is due again once its
+        lease expires.
         """
+        due = (col(Delivery.state) == "pending") & (col(Delivery.next_attempt_at) <= now)
+        stale = (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) <= now - lease)
         with Session(self.engine) as session:
-            due = (col(Delivery.state) == "pending") & (col(Delivery.next_attempt_at) <= now)
-            stale = (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) <= now - lease)
-            query = select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(due | stale)
-            query = query.order_by(col(Delivery.id)).limit(limit)
+            query = select(Delivery.id).where(due | stale).order_by(col(Delivery.id)).limit(limit)
             if self.engine.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=Delivery)
+                query = query.with_for_update(skip_locked=True)  # workers take different rows
+            candidates = session.exec(query).all()
             claimed = []
-            for delivery, alert in session.exec(query).all():
-                delivery.state, delivery.claimed_at = "sending", now
-                session.add(delivery)
-                assert delivery.id is not None
-                claimed.append(PendingDelivery(delivery.id, delivery.alert_id, delivery.channel, delivery.attempts, alert.title, alert.body))
+            for delivery_id in candidates:
+                won = session.execute(
+                    update(Delivery).where(col(Delivery.id) == delivery_id, due | stale).values(state="sending", claimed_at=now)
+                )
+                if won.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(delivery_id)
             session.commit()
-            return claimed
+            rows = session.exec(
+                select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(col(Delivery.id).in_(claimed)).order_by(col(Delivery.id))
+            ).all()
+            return [PendingDelivery(d.id, d.alert_id, d.channel, d.attempts, a.title, a.body) for d, a in rows if d.id is not None]
 
     def delivery_sent(self, delivery_id: int, now: datetime) -> None:
         self._update_delivery(delivery_id, state="sent", sent_at=now, last_error=None, attempts_delta=1)
 
     def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
         self._update_delivery(delivery_id, state="pending", next_attempt_at=retry_at, last_error=error, attempts_delta=1)
+
+    def release(self, delivery_id: int) -> None:
+        """Give back a claimed delivery that was not attempted (the worker is stopping)."""
+        self._update_delivery(delivery_id, state="pending", attempts_delta=0)
 
     def _update_delivery(self, delivery_id: int, attempts_delta: int, **values: object) -> None:
         with Session(self.engine) as session:
@@ -228,7 +203,10 @@ class Store:
     def alerts(self, limit: int = 50) -> list[AlertView]:
         with Session(self.engine) as session:
             rows = session.exec(
-                select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id)).order_by(col(Alert.created_at).desc(), col(Alert.id).desc()).limit(limit)
+                select(Alert, Item)
+                .join(Item, col(Item.id) == col(Alert.item_id), isouter=True)
+                .order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
+                .limit(limit)
             ).all()
             views = []
             for alert, item in rows:
@@ -237,14 +215,15 @@ class Store:
                 views.append(
                     AlertView(
                         id=alert.id,
+                        kind=alert.kind,
                         created_at=alert.created_at,
                         score=alert.score,
                         severity=alert.severity,
                         title=alert.title,
                         body=alert.body,
-                        source_id=item.source_id,
-                        url=item.url,
-                        published_at=item.published_at,
+                        source_id=item.source_id if item else None,
+                        url=item.url if item else None,
+                        published_at=item.published_at if item else None,
                         deliveries=tuple((d.channel, d.state, d.attempts, d.last_error) for d in deliveries),
                     )
                 )
@@ -253,6 +232,66 @@ class Store:
     def count(self, table: type) -> int:
         with Session(self.engine) as session:
             return int(session.exec(select(func.count()).select_from(table)).one())
+
+
+def _add_item(
+    session: Session,
+    article: Article,
+    assessment: Assessment,
+    alert: NewAlert | None,
+    keys: tuple[str, ...],
+    title_key: str | None,
+    now: datetime,
+) -> int:
+    entry = article.entry
+    item = Item(
+        source_id=entry.source_id,
+        guid=entry.guid,
+        url=entry.url,
+        canonical_url=entry.canonical_url,
+        title=article.title,
+        text=article.text,
+        author=article.author,
+        language=article.language,
+        site_name=article.site_name,
+        published_at=article.published,
+        fetched_at=now,
+        extraction=str(article.extraction),
+        extraction_error=article.extraction_error,
+        score=assessment.score,
+        severity=str(assessment.severity),
+        countries=list(assessment.countries),
+        elections=[n.as_dict() for n in assessment.elections],
+    )
+    session.add(item)
+    session.flush()
+    assert item.id is not None
+    if title_key:
+        # A title key older than its week no longer identifies anything: it is taken over.
+        session.execute(delete(ItemKey).where(col(ItemKey.key) == title_key, col(ItemKey.seen_at) < now - timedelta(days=TITLE_KEY_DAYS)))
+    for key in dict.fromkeys(keys + ((title_key,) if title_key else ())):
+        session.add(ItemKey(key=key, item_id=item.id, seen_at=now))
+    for match in assessment.matches:
+        session.add(
+            RuleMatch(
+                item_id=item.id,
+                rule_id=match.rule_id,
+                title=match.title,
+                weight=match.weight,
+                severity=str(match.severity),
+                tags=list(match.tags),
+                evidence=[e.as_dict() for e in match.evidence],
+            )
+        )
+    if alert is not None:
+        row = Alert(item_id=item.id, created_at=now, score=assessment.score, severity=str(assessment.severity), title=alert.title, body=alert.body)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        for channel in alert.channels:
+            session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
+    session.flush()
+    return item.id
 
 
 def _status(row: SourceState) -> SourceStatus:

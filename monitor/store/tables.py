@@ -46,7 +46,6 @@ class SourceState(SQLModel, table=True):
     last_warning: str | None = Field(default=None, sa_column=Column(Text))
     consecutive_failures: int = 0
     next_poll_at: datetime | None = _when()
-    items_total: int = 0
 
 
 class Item(SQLModel, table=True):
@@ -96,10 +95,13 @@ class RuleMatch(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
+    """An alert on an item, or an operational alert (a broken rule change, ...) with no item."""
+
     __tablename__ = "alert"
 
     id: int | None = Field(default=None, primary_key=True)
-    item_id: int = Field(foreign_key="item.id", unique=True)
+    item_id: int | None = Field(default=None, foreign_key="item.id", unique=True)
+    kind: str = Field(default="item", index=True)  # item | operational
     created_at: datetime = _when(nullable=False, index=True)
     score: float
     severity: str

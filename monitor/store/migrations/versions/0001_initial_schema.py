@@ -54,12 +54,12 @@ def upgrade() -> None:
     sa.Column('last_warning', sa.Text(), nullable=True),
     sa.Column('consecutive_failures', sa.Integer(), nullable=False),
     sa.Column('next_poll_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('items_total', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('source_id')
     )
     op.create_table('alert',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('severity', sa.String(), nullable=False),
@@ -71,6 +71,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('alert', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alert_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_kind'), ['kind'], unique=False)
 
     op.create_table('item_key',
     sa.Column('key', sa.String(), nullable=False),
@@ -138,6 +139,7 @@ def downgrade() -> None:
 
     op.drop_table('item_key')
     with op.batch_alter_table('alert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_kind'))
         batch_op.drop_index(batch_op.f('ix_alert_created_at'))
 
     op.drop_table('alert')
