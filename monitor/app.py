@@ -14,6 +14,7 @@ from monitor.fetch import AddressGuard, Fetcher, Limits, build_client
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
 from monitor.pipeline import Deps
+from monitor.rulebook import RuleBook
 from monitor.rules.loader import load_rules
 from monitor.rules.ruleset import RuleSet
 from monitor.settings import Settings
@@ -67,10 +68,11 @@ class Monitor(AbstractContextManager["Monitor"]):
         self.engine = make_engine(settings.database_url)
         self.fetcher = make_fetcher(settings)
         self.stop = threading.Event()
+        self.rulebook = RuleBook(settings.rules_dir, self.knowledge.rules, self.knowledge.gazetteer, self.knowledge.calendar)
         self.deps = Deps(
             fetcher=self.fetcher,
             store=Store(self.engine),
-            rules=lambda: self.knowledge.rules,
+            rules=self.rulebook.current,
             gazetteer=self.knowledge.gazetteer,
             calendar=self.knowledge.calendar,
             thresholds=settings.thresholds(),

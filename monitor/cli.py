@@ -126,7 +126,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
         with _stop_on_signals(monitor):
             if args.once:
                 return run_once(monitor)
-            scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, settings.delivery_interval, settings.delivery_max_backoff)
+            scheduler = build_scheduler(
+                monitor.enabled_sources,
+                monitor.deps,
+                settings.delivery_interval,
+                settings.delivery_max_backoff,
+                monitor.rulebook,
+                settings.rules_reload_interval,
+            )
             run_until_stopped(scheduler, monitor.stop)
     return EXIT_OK
 
@@ -247,8 +254,9 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings, clock: Clock) -
             continue
         verdict = "ok  " if r.passed else "FAIL"
         expectation = "should match" if r.expected else "should not match"
-        print(f"{verdict} {r.rule.id}: {expectation}: {' '.join(r.example.text.split())[:100]}")
-    print(f"{len(results) - len(failures)} of {len(results)} examples pass in {len(knowledge.rules)} rules")
+        print(f"{verdict} {r.owner.id}: {expectation}: {' '.join(r.example.text.split())[:100]}")
+    filters = len(knowledge.rules.filters)
+    print(f"{len(results) - len(failures)} of {len(results)} examples pass in {len(knowledge.rules)} rules and {filters} filters")
     return EXIT_FAILED if failures else EXIT_OK
 
 

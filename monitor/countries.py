@@ -19,7 +19,7 @@ from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern
 from monitor.yamlfile import load_model, unique
 
 TITLE_WEIGHT = 3
-ABOUT_SHARE = 0.25  # of the most mentioned country's weight: less is a mention in passing
+ABOUT_SHARE = 0.3  # of the most mentioned country's weight: less is a mention in passing
 
 
 class CountrySpec(BaseModel):

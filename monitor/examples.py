@@ -1,4 +1,4 @@
-"""Runs every rule's own examples: texts it must match and texts it must not."""
+"""Runs the examples of every rule and filter: texts each must match and texts it must not."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from monitor.context import build_context
 from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
 from monitor.models import Source
-from monitor.rules.ruleset import Rule, RuleSet
+from monitor.rules.ruleset import Filter, Rule, RuleSet
 from monitor.rules.schema import Example
 from monitor.textmatch import prepare
 
@@ -19,7 +19,7 @@ NO_ELECTION_DAY = datetime(1990, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class ExampleResult:
-    rule: Rule
+    owner: Rule | Filter
     expected: bool
     example: Example
     matched: bool
@@ -28,19 +28,26 @@ class ExampleResult:
     def passed(self) -> bool:
         return self.matched == self.expected
 
+    @property
+    def kind(self) -> str:
+        return "rule" if isinstance(self.owner, Rule) else "filter"
 
-def run_example(rule: Rule, example: Example, gazetteer: Gazetteer, calendar: ElectionCalendar) -> bool:
+
+def run_example(owner: Rule | Filter, example: Example, gazetteer: Gazetteer, calendar: ElectionCalendar) -> bool:
     published = datetime.combine(example.published, time(12), tzinfo=UTC) if example.published else NO_ELECTION_DAY
-    source = Source(id="example", name="example", url="https://example.invalid/", kind=example.source_kind, country=example.source_country)
+    source = Source(
+        id=example.source_id, name="example", url="https://example.invalid/", kind=example.source_kind, country=example.source_country
+    )
     document = prepare(example.title, example.text)
-    context = build_context(document, source, published, gazetteer, calendar, language="und")
-    return rule.evaluate(document, context).matched
+    context = build_context(document, source, published, gazetteer, calendar, example.language)
+    return owner.evaluate(document, context).matched
 
 
 def run_examples(rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalendar) -> list[ExampleResult]:
     results = []
-    for rule in rules.rules:
-        for expected, examples in ((True, rule.examples.match), (False, rule.examples.no_match)):
+    owners: list[Rule | Filter] = [*rules.rules, *rules.filters]
+    for owner in owners:
+        for expected, examples in ((True, owner.examples.match), (False, owner.examples.no_match)):
             for example in examples:
-                results.append(ExampleResult(rule, expected, example, run_example(rule, example, gazetteer, calendar)))
+                results.append(ExampleResult(owner, expected, example, run_example(owner, example, gazetteer, calendar)))
     return results

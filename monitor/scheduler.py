@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from monitor.models import PollReport, Source
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.pipeline import Deps, poll_source
+from monitor.rulebook import Reload, RuleBook
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,20 @@ def delivery_job(deps: Deps, longest_wait: timedelta) -> DeliveryReport | None:
         return None
 
 
+def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
+    """Swap in changed rules that pass their checks; a rejected change raises an operational alert."""
+    try:
+        outcome = rulebook.reload()
+        if outcome.status == "rejected":
+            body = "The rules in force are unchanged. Problems in the new rule files:\n" + "\n".join(f"- {p}" for p in outcome.problems)
+            title = f"[OPERATIONAL] Rule change rejected ({len(outcome.problems)} problems); the previous rules stay in force"
+            deps.store.add_operational_alert(title, body, deps.channels.targets, deps.clock())
+        return outcome
+    except Exception:
+        logger.exception("rule reload crashed; the rules in force are unchanged")
+        return None
+
+
 def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
     """Poll every source once, a few at a time (``monitor run --once``); once ``deps.stop``
     is set, the sources not yet started are skipped."""
@@ -54,6 +69,8 @@ def build_scheduler(
     deps: Deps,
     delivery_every: timedelta,
     delivery_longest_wait: timedelta,
+    rulebook: RuleBook | None = None,
+    reload_every: timedelta = timedelta(seconds=30),
     rng: random.Random | None = None,
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
@@ -86,6 +103,17 @@ def build_scheduler(
         coalesce=True,
         next_run_time=now,
     )
+    if rulebook is not None:
+        scheduler.add_job(
+            reload_job,
+            "interval",
+            args=(rulebook, deps),
+            id="reload-rules",
+            name="reload changed rules",
+            seconds=reload_every.total_seconds(),
+            max_instances=1,
+            coalesce=True,
+        )
     return scheduler
 
 

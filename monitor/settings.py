@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     default_interval: Duration = Field(timedelta(minutes=15), description="Poll interval of a source that sets none.")
     max_backoff: Duration = Field(timedelta(hours=6), description="Longest wait between polls of a failing source.")
     delivery_interval: Duration = Field(timedelta(seconds=30), description="How often pending deliveries are sent.")
+    rules_reload_interval: Duration = Field(
+        timedelta(seconds=30), description="How often the daemon looks for changed rule files (and takes them if they pass)."
+    )
     delivery_max_backoff: Duration = Field(timedelta(hours=1), description="Longest wait between retries of a failing channel.")
     severity_thresholds: str = Field(
         "medium=4,high=7,critical=10", description="Score at which each severity starts; below the lowest: low."

@@ -93,12 +93,33 @@ _ONE_TO_ONE = str.maketrans({char: mapped for char, mapped in _MAP.items() if le
 _NEEDS_CLUSTERS = regex.compile(r"[\p{M}" + "".join(c for c, m in _MAP.items() if len(m) != 1) + "]")
 
 
+# Letters that look alike in the Latin and Cyrillic alphabets (lower case, after folding; h and b
+# stand for the capitals H and B). A word written mostly in one alphabet with a few letters of
+# the other, by accident or to dodge filters ("НАТO" with a Latin O), is read in its main one.
+_TO_CYRILLIC = str.maketrans("acepoxykmthbi", "асерохукмтнві")
+_TO_LATIN = str.maketrans("асерохукмтнві", "acepoxykmthbi")
+_MIXED_WORD = regex.compile(r"\b(?=\w*\p{Latin})(?=\w*\p{Cyrillic})\w+")
+_CYRILLIC_LETTER = regex.compile(r"\p{Cyrillic}")
+_LATIN_LETTER = regex.compile(r"\p{Latin}")
+
+
+def _one_alphabet(text: str) -> str:
+    """Words that mix Latin and Cyrillic look-alikes, rewritten in their main alphabet (same length)."""
+
+    def fix(found: regex.Match[str]) -> str:
+        word = found.group()
+        cyrillic, latin = len(_CYRILLIC_LETTER.findall(word)), len(_LATIN_LETTER.findall(word))
+        return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+    return _MIXED_WORD.sub(fix, text)
+
+
 def normalise(text: str) -> Normalised:
     """Normalise ``text`` for matching, keeping a map back to the original offsets."""
     if unicodedata.is_normalized("NFKC", text) and not _NEEDS_CLUSTERS.search(text):
         folded = text.casefold()
         if len(folded) == len(text):  # the common case: every character maps to one character
-            return Normalised(text, folded.translate(_ONE_TO_ONE), None, None)
+            return Normalised(text, _one_alphabet(folded.translate(_ONE_TO_ONE)), None, None)
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -113,7 +134,7 @@ def normalise(text: str) -> Normalised:
             starts.extend([i] * len(piece))
             ends.extend([j] * len(piece))
         i = j
-    return Normalised(text, "".join(pieces), tuple(starts), tuple(ends))
+    return Normalised(text, _one_alphabet("".join(pieces)), tuple(starts), tuple(ends))
 
 
 def normalise_phrase(phrase: str) -> str:

@@ -18,6 +18,14 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
 
 
+def rules_digest(directory: Path) -> str:
+    """A hash of the rule files' names and bytes: whether anything changed since a load."""
+    digest = hashlib.sha256()
+    for path in rule_files(directory) if directory.is_dir() else []:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def load_rules(directory: Path) -> RuleSet:
     """Load, validate and compile every ``*.yaml`` in ``directory``; RuleError lists all problems."""
     if not directory.is_dir():
@@ -29,9 +37,7 @@ def load_rules(directory: Path) -> RuleSet:
     rules: list[Rule] = []
     filters: list[Filter] = []
     first_seen: dict[str, str] = {}  # rule id -> where it was first defined
-    digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
         try:
             data, node = read_yaml(path)
             spec = validate(RuleFile, {} if data is None else data, path, node, _unique_ids(path, first_seen))
@@ -46,7 +52,7 @@ def load_rules(directory: Path) -> RuleSet:
         problems.append(Problem(str(directory), "", "the rule files define no rule"))
     if problems:
         raise RuleError(problems)
-    return RuleSet(tuple(rules), digest.hexdigest(), tuple(filters))
+    return RuleSet(tuple(rules), rules_digest(directory), tuple(filters))
 
 
 def _unique_ids(path: Path, first_seen: dict[str, str]) -> Check:
