@@ -23,6 +23,7 @@ COMMANDS = [
     ["sources", "list"],
     ["db", "upgrade"],
     ["demo"],
+    ["eval"],
 ]
 
 FOUNDING_TEXT = (
@@ -68,7 +69,8 @@ def test_score_json_follows_the_contract(tmp_path: Path, capsys) -> None:
     assert set(result) >= {"alert", "severity", "score", "matches", "elections", "countries", "language"}
     assert result["alert"] is True
     assert result["base_score"] == sum(m["weight"] for m in result["matches"])
-    assert result["score"] == result["base_score"] * result["proximity_factor"] == result["base_score"] * 1.25  # 18 days out
+    assert result["proximity_factor"] == 1.25  # 18 days before the vote
+    assert result["score"] == round(result["base_score"] * 1.25, 2)
     assert result["elections"][0] == {"country": "LT", "type": "parliamentary", "date": "2024-10-13", "name": result["elections"][0]["name"], "days_until": 18}
     assert "LT" in result["countries"] and result["language"] == "en"
     rules = {m["rule"] for m in result["matches"]}

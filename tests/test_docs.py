@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.rules.schema import CONDITIONS
 from monitor.settings import Settings
 from tests.conftest import ROOT
 from tests.test_cli import COMMANDS
@@ -26,3 +27,13 @@ def test_every_command_is_in_the_readme(command: list[str]) -> None:
 def test_the_readme_shows_the_two_commands() -> None:
     """The quick start is `make run` and `make test`."""
     assert "make run" in README and "make test" in README
+
+
+RULES_README = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("key", sorted(CONDITIONS))
+def test_every_condition_is_documented_with_an_example(key: str) -> None:
+    """Each condition of the rule language appears in rules/README.md inside a YAML example."""
+    assert f"`{key}`" in RULES_README
+    assert f"- {key}:" in RULES_README or f"{key}:" in RULES_README.split("```yaml", 1)[1]
