@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,37 @@ def test_a_failing_example_makes_rules_test_exit_1(tmp_path: Path, capsys) -> No
     (rules / "ei06-threat.yaml").write_text(text.replace("- text: The climber stood at the edge of the abyss in the Alps.\n          published: 2024-09-25\n          source_kind: state_media", "- text: The climber stood at the edge of the abyss in Lithuania.\n          published: 2024-09-25\n          source_kind: state_media"), encoding="utf-8")
     assert main(["rules", "test"], settings=make_settings(tmp_path, rules_dir=rules)) == 1
     assert "FAIL ei06-abyss-threat: should not match" in capsys.readouterr().out
+
+
+FOUNDING = (ROOT / "monitor" / "demo" / "site" / "by-mfa" / "reset-with-lithuania.html").read_text(encoding="utf-8")
+
+
+def score_page(tmp_path: Path, published: str, country: str = "BY") -> tuple[Path, list[str]]:
+    page = tmp_path / "page.html"
+    page.write_text(FOUNDING, encoding="utf-8")
+    return page, ["score", str(page), "--published", published, "--source-kind", "official", "--source-country", country, "--format", "json"]
+
+
+def test_the_founding_case_names_at_least_four_indicator_families_with_evidence(tmp_path: Path, capsys) -> None:
+    """The Belarusian minister's article, 18 days before the Seimas election, alerts on four or more families."""
+    _, argv = score_page(tmp_path, "2024-09-25")
+    assert main(argv, settings=make_settings(tmp_path)) == 0
+    result = json.loads(capsys.readouterr().out)
+    families = {tag for m in result["matches"] for tag in m["tags"] if tag.startswith("ei:")}
+    assert result["alert"] and len(families - {"ei:EI-01"}) >= 4, families
+    assert all(m["evidence"] for m in result["matches"] if "ei:EI-01" not in m["tags"])
+    assert result["elections"][0]["days_until"] == 18
+
+
+def test_the_same_content_far_from_any_election_does_not_alert(tmp_path: Path, capsys) -> None:
+    """Content indicators alone — the same article in January 2026, outside any Lithuanian window — stay below alert."""
+    _, argv = score_page(tmp_path, "2026-01-23")
+    main(argv, settings=make_settings(tmp_path))
+    assert json.loads(capsys.readouterr().out)["alert"] is False
+
+
+def test_the_same_content_from_the_target_country_does_not_alert(tmp_path: Path, capsys) -> None:
+    """Published by a Lithuanian source (coverage, or a domestic speaker), the article is not interference."""
+    _, argv = score_page(tmp_path, "2024-09-25", country="LT")
+    main(argv, settings=make_settings(tmp_path))
+    assert json.loads(capsys.readouterr().out)["alert"] is False
