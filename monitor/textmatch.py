@@ -30,6 +30,9 @@ _DASHES = dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\
 _DROPPED = dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", "")
 _LETTERS = {"ё": "е"}
 _MAP = _QUOTES | _DASHES | _DROPPED | _LETTERS
+# Line breaks stay line breaks (a headline without a full stop is still a sentence of its own);
+# every other kind of white space becomes one space.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 @lru_cache(maxsize=65536)
@@ -48,7 +51,7 @@ def _normalise_cluster(cluster: str) -> str:
         char = _MAP.get(char, char)
         if unicodedata.combining(char):
             continue
-        out.append(" " if char.isspace() else char)
+        out.append(("\n" if char in _LINE_BREAKS else " ") if char.isspace() else char)
     return "".join(out)
 
 
@@ -89,7 +92,11 @@ class Normalised:
         return bisect.bisect_right(self._sentence_ends, offset)
 
 
-_ONE_TO_ONE = str.maketrans({char: mapped for char, mapped in _MAP.items() if len(mapped) == 1} | dict.fromkeys("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029", " "))
+_ONE_TO_ONE = str.maketrans(
+    {char: mapped for char, mapped in _MAP.items() if len(mapped) == 1}
+    | dict.fromkeys("\t\x1f", " ")
+    | dict.fromkeys(_LINE_BREAKS, "\n")
+)
 _NEEDS_CLUSTERS = regex.compile(r"[\p{M}" + "".join(c for c, m in _MAP.items() if len(m) != 1) + "]")
 
 

@@ -193,3 +193,11 @@ class TestOffsets:
         assert norm.text == 'еж ss "x"'
         assert len(norm.starts) == len(norm.ends) == len(norm.text)
         assert all(0 <= s < e <= len(text) for s, e in zip(norm.starts, norm.ends, strict=True))
+
+
+def test_line_breaks_survive_normalisation_so_a_headline_is_a_sentence_of_its_own() -> None:
+    """Other white space becomes a space, but a line break stays, and ends a sentence."""
+    for text in ("Vote\ncorrectly\tnow", "Vote\r\ncorrectly\u00a0now", "Vote\u2028correctly now\u0301"):
+        normalised = normalise(text)
+        assert "\n" in normalised.text and "\t" not in normalised.text
+        assert normalised.sentence_index(0) != normalised.sentence_index(len(normalised.text) - 1)
