@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from monitor import __version__
 from monitor.app import Monitor, load_knowledge, make_fetcher
 from monitor.context import build_context
@@ -25,7 +27,6 @@ from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
 from monitor.extract import extract_page
 from monitor.models import Clock, Source, SourceKind
-from monitor.rules.loader import load_rules
 from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.scoring import assess
 from monitor.settings import Settings
@@ -46,7 +47,14 @@ def utc_now() -> datetime:
 def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, settings: Settings | None = None) -> int:
     """Entry point. Tests pass ``clock`` and ``settings``; the console script passes nothing."""
     args = build_parser().parse_args(argv)
-    settings = settings or Settings()
+    try:
+        settings = settings or Settings()
+    except ValidationError as exc:
+        print("Configuration errors:", file=sys.stderr)
+        for error in exc.errors(include_url=False):
+            name = "MONITOR_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"  {name}: {error['msg']}", file=sys.stderr)
+        return EXIT_CONFIG
     # Does nothing where logging is already set up (an embedding program, the test runner).
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger().setLevel(settings.log_level.upper())

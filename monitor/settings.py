@@ -94,26 +94,25 @@ class Settings(BaseSettings):
         return tuple(self.notify_urls.split())
 
 
+def _pairs(text: str, form: str) -> list[tuple[str, float]]:
+    """``"a=1,b=2.5"`` -> [("a", 1.0), ("b", 2.5)]; ``form`` names the parts in errors."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, number = part.partition("=")
+        if not sep:
+            raise ValueError(f"expected {form}, got {part!r}")
+        pairs.append((key.strip().lower(), float(number)))
+    return pairs
+
+
 def parse_thresholds(text: str) -> tuple[tuple[Severity, float], ...]:
     """``"medium=4,high=7"`` -> ((MEDIUM, 4.0), (HIGH, 7.0))."""
-    bands = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, sep, number = part.partition("=")
-        if not sep:
-            raise ValueError(f"expected severity=score, got {part!r}")
-        bands.append((Severity(name.strip().lower()), float(number)))
-    return tuple(bands)
+    return tuple((Severity(name), score) for name, score in _pairs(text, "severity=score"))
 
 
 def parse_factors(text: str) -> tuple[tuple[int, float], ...]:
     """``"7=1.5,21=1.25"`` -> ((7, 1.5), (21, 1.25))."""
-    factors = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        days, sep, factor = part.partition("=")
-        if not sep:
-            raise ValueError(f"expected days=factor, got {part!r}")
-        factors.append((int(days), float(factor)))
-    return tuple(factors)
+    return tuple((int(days), factor) for days, factor in _pairs(text, "days=factor"))
 
 
 ALL_NETWORKS: tuple[Network, ...] = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))

@@ -167,3 +167,10 @@ def test_an_empty_notify_config_means_none(tmp_path: Path, monkeypatch) -> None:
     """`MONITOR_NOTIFY_CONFIG=` (empty, the documented default) is no configuration file, not an error."""
     monkeypatch.setenv("MONITOR_NOTIFY_CONFIG", "")
     assert Settings(_env_file=None).notify_config is None  # type: ignore[call-arg]
+
+
+def test_an_invalid_setting_is_a_clear_configuration_error(monkeypatch, capsys) -> None:
+    """A bad MONITOR_* value exits 2 naming the variable, without a traceback."""
+    monkeypatch.setenv("MONITOR_SEVERITY_THRESHOLDS", "medium=four")
+    assert main(["rules", "check"]) == 2
+    assert "MONITOR_SEVERITY_THRESHOLDS" in capsys.readouterr().err

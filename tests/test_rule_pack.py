@@ -77,3 +77,14 @@ def test_the_same_content_from_the_target_country_does_not_alert(tmp_path: Path,
     _, argv = score_page(tmp_path, "2024-09-25", country="LT")
     main(argv, settings=make_settings(tmp_path))
     assert json.loads(capsys.readouterr().out)["alert"] is False
+
+
+def test_the_pack_covers_every_indicator_family_with_three_examples_each_way_in_two_scripts(knowledge) -> None:
+    """EI-01 ... EI-13 each have a rule; every rule has 3+ match and 3+ no_match examples, Latin and Cyrillic texts among them."""
+    families = {tag for rule in knowledge.rules.rules for tag in rule.tags if tag.startswith("ei:")}
+    assert families >= {f"ei:EI-{n:02d}" for n in range(1, 14)}
+    for rule in knowledge.rules.rules:
+        examples = rule.examples.match + rule.examples.no_match
+        assert len(rule.examples.match) >= 3 and len(rule.examples.no_match) >= 3, rule.id
+        scripts = {"cyrillic" if any("\u0400" <= ch <= "\u04ff" for ch in e.text) else "latin" for e in examples}
+        assert scripts == {"cyrillic", "latin"}, rule.id

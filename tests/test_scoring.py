@@ -40,7 +40,10 @@ filters:
 """
 
 
-def score(text: str, published: date, thresholds: Thresholds = Thresholds(), tmp: Path | None = None):
+DEFAULT = Thresholds()
+
+
+def score(text: str, published: date, thresholds: Thresholds = DEFAULT, tmp: Path | None = None):
     rules_dir = tmp / "rules"
     rules_dir.mkdir(exist_ok=True)
     (rules_dir / "pack.yaml").write_text(PACK, encoding="utf-8")
