@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +21,9 @@ from pydantic import ValidationError
 from monitor import __version__
 from monitor.app import Monitor, load_knowledge, make_fetcher
 from monitor.context import build_context
+from monitor.backtest import backtest
+from monitor.backtest import report_json as backtest_json
+from monitor.backtest import report_text as backtest_text
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
 from monitor.evaluation import evaluate, load_cases, report_text
@@ -27,6 +31,7 @@ from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
 from monitor.extract import extract_page
 from monitor.models import Clock, Source, SourceKind
+from monitor.rules.loader import load_rules
 from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.scoring import assess
 from monitor.settings import Settings
@@ -100,12 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
     test = rules.add_parser("test", help="run every rule's examples; exit 1 on a failure", description="Run each rule's examples: texts it must match and texts it must not.")
     test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
     test.set_defaults(handler=cmd_rules_test)
+    stats = rules.add_parser("stats", help="per rule: fired, marked true/false, precision, last fired", description="For each rule: the stored items it matched, the alerts among them that analysts marked true or false, its precision, and when it last fired.")
+    stats.add_argument("--since", type=date.fromisoformat, help="only items published on or after YYYY-MM-DD")
+    stats.add_argument("--format", choices=["text", "json"], default="text")
+    stats.set_defaults(handler=cmd_rules_stats)
 
     alerts = commands.add_parser("alerts", help="stored alerts").add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
     alerts_list = alerts.add_parser("list", help="list stored alerts, newest first, with their deliveries", description="List stored alerts, newest first, with the state of each channel's delivery.")
     alerts_list.add_argument("--format", choices=["text", "json"], default="text")
     alerts_list.add_argument("--limit", type=int, default=50)
     alerts_list.set_defaults(handler=cmd_alerts_list)
+
+    mark = alerts.add_parser("mark", help="record an analyst's verdict on an alert", description="Record whether an alert was right (tp) or wrong (fp); `monitor rules stats` and `monitor backtest` use the verdicts.")
+    mark.add_argument("alert_id", type=int, metavar="ID")
+    mark.add_argument("--verdict", choices=["tp", "fp"], required=True, help="tp: a true positive; fp: a false positive")
+    mark.add_argument("--note", help="why, for the next analyst")
+    mark.set_defaults(handler=cmd_alerts_mark)
 
     sources = commands.add_parser("sources", help="configured sources").add_subparsers(dest="sources_command", required=True, metavar="ACTION")
     sources_list = sources.add_parser("list", help="list sources with their health", description="List every configured source with its last success, last error, consecutive failures and next poll.")
@@ -116,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("path", type=Path, help="an evaluation file or directory, e.g. tests/eval")
     evaluation.add_argument("--format", choices=["text", "json"], default="text")
     evaluation.set_defaults(handler=cmd_eval)
+
+    back = commands.add_parser("backtest", help="re-score stored items with another rule set and show what would change", description="Re-score the stored items with the rules in DIR and report the alerts that would be added, removed or change severity, per rule, with the analysts' verdicts. Sends nothing and changes no stored alert.")
+    back.add_argument("--rules", type=Path, required=True, metavar="DIR", help="the rule set to try (a directory of rule files)")
+    back.add_argument("--since", type=date.fromisoformat, help="items published on or after YYYY-MM-DD")
+    back.add_argument("--until", type=date.fromisoformat, help="items published before YYYY-MM-DD")
+    back.add_argument("--format", choices=["text", "json"], default="text")
+    back.set_defaults(handler=cmd_backtest)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("upgrade", help="apply pending migrations", description="Apply every pending database migration (Alembic).").set_defaults(handler=cmd_db_upgrade)
@@ -269,9 +291,7 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings, clock: Clock) -
 
 
 def cmd_alerts_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    engine = make_engine(settings.database_url)
-    ensure_schema(engine)
-    alerts = Store(engine).alerts(limit=args.limit)
+    alerts = _store(settings).alerts(limit=args.limit)
     if args.format == "json":
         print(json.dumps([_alert_json(a) for a in alerts], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -299,11 +319,79 @@ def _alert_json(a: Any) -> dict[str, Any]:
     }
 
 
-def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    sources = load_sources(settings.sources_file, settings.default_interval)
+def _store(settings: Settings) -> Store:
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
-    store = Store(engine)
+    return Store(engine)
+
+
+def _day(value: date | None) -> datetime | None:
+    return datetime.combine(value, time(0), tzinfo=UTC) if value else None
+
+
+def cmd_alerts_mark(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    if not _store(settings).mark(args.alert_id, args.verdict, args.note, clock()):
+        print(f"No alert #{args.alert_id}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Alert #{args.alert_id} marked {args.verdict}.")
+    return EXIT_OK
+
+
+def cmd_rules_stats(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    stats = _store(settings).rule_stats(_day(args.since))
+    if args.format == "json":
+        rows = [
+            {"rule": s.rule_id, "fired": s.fired, "marked_true": s.marked_true, "marked_false": s.marked_false,
+             "precision": s.precision, "last_fired": s.last_fired.isoformat()}
+            for s in stats
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    if not stats:
+        print("No rule has matched a stored item yet.")
+    print(f"{'rule':<45} {'fired':>6} {'true':>5} {'false':>5} {'precision':>9}  last fired")
+    for s in stats:
+        precision = f"{s.precision:.2f}" if s.precision is not None else "-"
+        print(f"{s.rule_id:<45} {s.fired:>6} {s.marked_true:>5} {s.marked_false:>5} {precision:>9}  {s.last_fired:%Y-%m-%d}")
+    return EXIT_OK
+
+
+def cmd_backtest(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    knowledge = load_knowledge(settings)
+    rules = load_rules(args.rules)
+    store = _store(settings)
+    since, until = _day(args.since), _day(args.until)
+    total = store.count_history(since, until)
+    known = {s.id: s for s in load_sources(settings.sources_file, settings.default_interval)} if settings.sources_file.is_file() else {}
+    report = backtest(
+        store.history(since, until), rules, knowledge.gazetteer, knowledge.calendar, settings.thresholds(),
+        store.verdicts(), known, _progress_printer(total),
+    )
+    if args.format == "json":
+        print(json.dumps(backtest_json(report), ensure_ascii=False, indent=2))
+    else:
+        print(backtest_text(report, since, until))
+    return EXIT_OK
+
+
+def _progress_printer(total: int) -> Any:
+    """Progress on standard error, at most every two seconds, for long backtests."""
+    started = last = monotonic()
+
+    def show(done: int) -> None:
+        nonlocal last
+        now = monotonic()
+        if now - last >= 2 or done == total:
+            last = now
+            rate = done / max(now - started, 1e-9)
+            print(f"backtest: {done}/{total} items, {rate:.0f} items/s", file=sys.stderr)
+
+    return show
+
+
+def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    sources = load_sources(settings.sources_file, settings.default_interval)
+    store = _store(settings)
     states, counts = store.all_source_status(), store.items_per_source()
     rows = []
     for s in sources:

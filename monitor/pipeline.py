@@ -124,7 +124,7 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     if assessment.alert:
         title, body = render_alert(article, source, assessment, deps.gazetteer.name)
         alert = NewAlert(title, body, deps.channels.targets)
-    item_id = deps.store.save_item(article, assessment, alert, entry.keys, key_by_title, now)
+    item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
     if item_id is None:
         return None
     if alert:

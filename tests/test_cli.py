@@ -19,11 +19,14 @@ COMMANDS = [
     ["score"],
     ["rules", "check"],
     ["rules", "test"],
+    ["rules", "stats"],
     ["alerts", "list"],
+    ["alerts", "mark"],
     ["sources", "list"],
     ["db", "upgrade"],
     ["demo"],
     ["eval"],
+    ["backtest"],
 ]
 
 FOUNDING_TEXT = (

@@ -7,6 +7,7 @@ of them or none, and the delivery job works from what was committed (the outbox)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -15,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from monitor.models import Article, Assessment
-from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
+from monitor.models import Article, Assessment, Source
+from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState, Verdict
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
 CLAIM_BATCH = 10  # deliveries claimed at a time: few enough to send well within the lease
@@ -52,6 +53,38 @@ class PendingDelivery:
     attempts: int
     title: str
     body: str
+
+
+@dataclass(frozen=True)
+class RuleStat:
+    rule_id: str
+    fired: int  # stored items the rule matched
+    marked_true: int
+    marked_false: int
+    last_fired: datetime
+
+    @property
+    def precision(self) -> float | None:
+        marked = self.marked_true + self.marked_false
+        return self.marked_true / marked if marked else None
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item as the history keeps it, for re-scoring."""
+
+    id: int
+    source_id: str
+    source_kind: str | None
+    source_country: str | None
+    title: str
+    text: str
+    language: str | None
+    published_at: datetime
+    url: str | None
+    alert_id: int | None
+    severity: str | None  # of its alert, if it has one
+    rules: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -113,6 +146,7 @@ class Store:
     def save_item(
         self,
         article: Article,
+        source: Source,
         assessment: Assessment,
         alert: NewAlert | None,
         keys: tuple[str, ...],
@@ -125,7 +159,7 @@ class Store:
         """
         with Session(self.engine) as session:
             try:
-                item_id = _add_item(session, article, assessment, alert, keys, title_key, now)
+                item_id = _add_item(session, article, source, assessment, alert, keys, title_key, now)
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -229,6 +263,93 @@ class Store:
                 )
             return views
 
+    # -- feedback ------------------------------------------------------------------------
+
+    def mark(self, alert_id: int, verdict: str, note: str | None, now: datetime) -> bool:
+        """Record an analyst's verdict (tp or fp) on an alert; False if there is no such alert."""
+        with Session(self.engine) as session:
+            if session.get(Alert, alert_id) is None:
+                return False
+            session.add(Verdict(alert_id=alert_id, verdict=verdict, note=note, created_at=now))
+            session.commit()
+            return True
+
+    def verdicts(self) -> dict[int, str]:
+        """The latest verdict of every marked alert."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(Verdict).order_by(col(Verdict.created_at), col(Verdict.id))).all()
+            return {row.alert_id: row.verdict for row in rows}
+
+    def rule_stats(self, since: datetime | None = None) -> list[RuleStat]:
+        """Per rule: items it matched, alerts marked true and false among them, the last match."""
+        verdicts = self.verdicts()
+        stats: dict[str, dict[str, object]] = {}
+        with Session(self.engine) as session:
+            query = (
+                select(RuleMatch.rule_id, Item.published_at, Alert.id)
+                .join(Item, col(Item.id) == col(RuleMatch.item_id))
+                .join(Alert, col(Alert.item_id) == col(Item.id), isouter=True)
+            )
+            if since is not None:
+                query = query.where(col(Item.published_at) >= since)
+            for rule_id, published, alert_id in session.exec(query):
+                entry = stats.setdefault(rule_id, {"fired": 0, "tp": 0, "fp": 0, "last": published})
+                entry["fired"] = int(entry["fired"]) + 1  # type: ignore[call-overload]
+                entry["last"] = max(entry["last"], published)  # type: ignore[type-var]
+                verdict = verdicts.get(alert_id) if alert_id is not None else None
+                if verdict in ("tp", "fp"):
+                    entry[verdict] = int(entry[verdict]) + 1  # type: ignore[call-overload]
+        return sorted(
+            (RuleStat(rule, int(v["fired"]), int(v["tp"]), int(v["fp"]), v["last"]) for rule, v in stats.items()),  # type: ignore[arg-type]
+            key=lambda r: (-r.fired, r.rule_id),
+        )
+
+    # -- history -------------------------------------------------------------------------
+
+    def history(self, since: datetime | None, until: datetime | None, batch: int = 500) -> Iterator[StoredItem]:
+        """Stored items in publication order, with their alert (if any), a batch at a time."""
+        last_id = 0
+        while True:
+            with Session(self.engine) as session:
+                query = select(Item, Alert).join(Alert, col(Alert.item_id) == col(Item.id), isouter=True).where(col(Item.id) > last_id)
+                if since is not None:
+                    query = query.where(col(Item.published_at) >= since)
+                if until is not None:
+                    query = query.where(col(Item.published_at) < until)
+                rows = session.exec(query.order_by(col(Item.id)).limit(batch)).all()
+                if not rows:
+                    return
+                matched: dict[int, list[str]] = {}
+                ids = [item.id for item, _ in rows]
+                for item_id, rule_id in session.exec(select(RuleMatch.item_id, RuleMatch.rule_id).where(col(RuleMatch.item_id).in_(ids))):
+                    matched.setdefault(item_id, []).append(rule_id)
+                for item, alert in rows:
+                    assert item.id is not None
+                    last_id = item.id
+                    yield StoredItem(
+                        id=item.id,
+                        source_id=item.source_id,
+                        source_kind=item.source_kind,
+                        source_country=item.source_country,
+                        title=item.title,
+                        text=item.text,
+                        language=item.language,
+                        published_at=item.published_at,
+                        url=item.url,
+                        alert_id=alert.id if alert else None,
+                        severity=alert.severity if alert else None,
+                        rules=tuple(matched.get(item.id, ())),
+                    )
+
+    def count_history(self, since: datetime | None, until: datetime | None) -> int:
+        with Session(self.engine) as session:
+            query = select(func.count()).select_from(Item)
+            if since is not None:
+                query = query.where(col(Item.published_at) >= since)
+            if until is not None:
+                query = query.where(col(Item.published_at) < until)
+            return int(session.exec(query).one())
+
     def count(self, table: type) -> int:
         with Session(self.engine) as session:
             return int(session.exec(select(func.count()).select_from(table)).one())
@@ -237,6 +358,7 @@ class Store:
 def _add_item(
     session: Session,
     article: Article,
+    source: Source,
     assessment: Assessment,
     alert: NewAlert | None,
     keys: tuple[str, ...],
@@ -246,6 +368,8 @@ def _add_item(
     entry = article.entry
     item = Item(
         source_id=entry.source_id,
+        source_kind=str(source.kind),
+        source_country=source.country,
         guid=entry.guid,
         url=entry.url,
         canonical_url=entry.canonical_url,

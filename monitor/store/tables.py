@@ -53,6 +53,10 @@ class Item(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     source_id: str = Field(index=True)
+    # The source's facts when the item was stored, so history can be re-scored (backtests)
+    # even after the source changes or leaves the sources file.
+    source_kind: str | None = None
+    source_country: str | None = None
     guid: str | None = None
     url: str | None = None
     canonical_url: str | None = None
@@ -124,3 +128,15 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime = _when(nullable=False, index=True)
     claimed_at: datetime | None = _when()
     sent_at: datetime | None = _when()
+
+
+class Verdict(SQLModel, table=True):
+    """An analyst's judgement of an alert: a true or a false positive. The latest one counts."""
+
+    __tablename__ = "verdict"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    verdict: str  # tp | fp
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _when(nullable=False)
