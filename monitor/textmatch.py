@@ -76,6 +76,23 @@ class Normalised:
         return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(self.text)]
 
     @cached_property
+    def words_at(self) -> dict[str, list[int]]:
+        """Each distinct word -> the indices where it occurs."""
+        index: dict[str, list[int]] = {}
+        for position, (word, _, _) in enumerate(self.tokens):
+            index.setdefault(word, []).append(position)
+        return index
+
+    @cached_property
+    def prefixes_at(self) -> dict[str, list[int]]:
+        """Every beginning of every word -> the indices of the words that begin so (for stems)."""
+        index: dict[str, list[int]] = {}
+        for word, positions in self.words_at.items():
+            for length in range(1, len(word) + 1):
+                index.setdefault(word[:length], []).extend(positions)
+        return index
+
+    @cached_property
     def _token_starts(self) -> list[int]:
         return [start for _, start, _ in self.tokens]
 
@@ -210,17 +227,14 @@ class PhraseMatcher:
         if not self.phrases:
             raise ValueError("no phrases")
         phrase_labels = tuple(labels) if labels is not None else (None,) * len(self.phrases)
-        self._exact: dict[str, list[_Phrase]] = {}
-        self._stems: dict[int, dict[str, list[_Phrase]]] = {}
+        self._first: dict[tuple[str, bool], list[_Phrase]] = {}  # (first word, is stem) -> phrases
         other = []
         for phrase, label in zip(self.phrases, phrase_labels, strict=True):
             pattern = phrase_pattern(phrase)  # validates every phrase alike
             words = normalise_phrase(phrase).split()
             if all(_PLAIN_WORD.fullmatch(w) for w in words):
                 parsed = _Phrase(tuple((w.rstrip("*"), w.endswith("*")) for w in words), len(phrase), label)
-                letters, stem = parsed.words[0]
-                index = self._stems.setdefault(len(letters), {}) if stem else None
-                (index if index is not None else self._exact).setdefault(letters, []).append(parsed)
+                self._first.setdefault(parsed.words[0], []).append(parsed)
             else:
                 other.append((len(phrase), pattern, label))
         # Longest first, so that "vote correctly" wins over "vote" at the same position.
@@ -245,28 +259,26 @@ class PhraseMatcher:
         return found
 
     def _find_words(self, text: Normalised) -> list[tuple[int, int, str | None]]:
+        """Look each phrase's first word up in the text's word index, then check the rest in place."""
+        starting: dict[int, list[_Phrase]] = {}
+        for (letters, stem), phrases in self._first.items():
+            for position in (text.prefixes_at if stem else text.words_at).get(letters, ()):
+                starting.setdefault(position, []).extend(phrases)
         tokens = text.tokens
         found = []
-        index = 0
-        while index < len(tokens):
+        resume = 0  # matches do not overlap: the first (and longest) at a place wins
+        for index in sorted(starting):
+            if index < resume:
+                continue
             best: tuple[int, int, str | None] | None = None  # (last token, phrase length, label)
-            for phrase in self._candidates(tokens[index][0]):
+            for phrase in starting[index]:
                 last = phrase.matches_at(tokens, index, text.text)
                 if last is not None and (best is None or (last, phrase.length) > best[:2]):
                     best = (last, phrase.length, phrase.label)
-            if best is None:
-                index += 1
-                continue
-            found.append((tokens[index][1], tokens[best[0]][2], best[2]))
-            index = best[0] + 1
+            if best is not None:
+                found.append((tokens[index][1], tokens[best[0]][2], best[2]))
+                resume = best[0] + 1
         return found
-
-    def _candidates(self, token: str) -> list[_Phrase]:
-        candidates = list(self._exact.get(token, ()))
-        for length, stems in self._stems.items():
-            if len(token) >= length:
-                candidates.extend(stems.get(token[:length], ()))
-        return candidates
 
 
 def _without_overlaps(spans: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:

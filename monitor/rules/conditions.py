@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -239,11 +239,23 @@ COMPILERS: dict[type, Callable[[Any], Condition]] = {
     schema.SourceCountryCondition: lambda s: SourceCountryIs(frozenset(s.source_country)),
     schema.SourceIdCondition: lambda s: SourceIdIs(frozenset(s.source_id)),
     schema.LanguageCondition: lambda s: LanguageIs(frozenset(s.language)),
-    schema.AllCondition: lambda s: AllOf(tuple(compile_condition(p) for p in s.all)),
+    schema.AllCondition: lambda s: AllOf(_context_first(compile_condition(p) for p in s.all)),
     schema.AnyCondition: lambda s: AnyOf(tuple(compile_condition(p) for p in s.any)),
     schema.NotCondition: lambda s: NotOf(compile_condition(s.not_)),
     schema.AtLeastCondition: lambda s: AtLeast(s.at_least, tuple(compile_condition(p) for p in s.of)),
 }
+
+
+_CONTEXT = (SourceKindIs, SourceCountryIs, SourceIdIs, LanguageIs, ElectionWindow)
+
+
+def _context_first(parts: Iterable[Condition]) -> tuple[Condition, ...]:
+    """Context conditions cost nothing; checked first, they spare most texts the text search.
+
+    ``all`` holds only if every part holds, so the order changes no outcome.
+    """
+    ordered = list(parts)
+    return tuple(sorted(ordered, key=lambda part: not isinstance(part, _CONTEXT)))
 
 
 def compile_condition(spec: Any) -> Condition:
