@@ -80,6 +80,8 @@ class Monitor(AbstractContextManager["Monitor"]):
             clock=clock,
             max_backoff=settings.max_backoff,
             stop=self.stop,
+            realert=settings.realert_period,
+            story_similarity=settings.story_similarity,
         )
 
     @property

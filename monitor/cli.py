@@ -122,6 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("--note", help="why, for the next analyst")
     mark.set_defaults(handler=cmd_alerts_mark)
 
+    silence = commands.add_parser("silence", help="hold back alerts of a rule, source or country for a while").add_subparsers(dest="silence_command", required=True, metavar="ACTION")
+    silence_add = silence.add_parser("add", help="silence alerts until a date", description="Alerts that match every given condition are stored and listed, but not sent, until the date.")
+    silence_add.add_argument("--rule", help="a rule id the alert matched")
+    silence_add.add_argument("--source", help="the id of the source that published it")
+    silence_add.add_argument("--country", help="the country of the election it bears on (ISO code)")
+    silence_add.add_argument("--until", type=datetime.fromisoformat, required=True, help="YYYY-MM-DD[THH:MM] (UTC)")
+    silence_add.add_argument("--reason", required=True, help="why, for the analysts who will wonder")
+    silence_add.set_defaults(handler=cmd_silence_add)
+    silence_list = silence.add_parser("list", help="active silences", description="List the active silences (with --all, also ended and removed ones).")
+    silence_list.add_argument("--all", action="store_true", help="include ended and removed silences")
+    silence_list.set_defaults(handler=cmd_silence_list)
+    silence_remove = silence.add_parser("remove", help="end a silence now", description="End a silence before its date.")
+    silence_remove.add_argument("silence_id", type=int, metavar="ID")
+    silence_remove.set_defaults(handler=cmd_silence_remove)
+
     sources = commands.add_parser("sources", help="configured sources").add_subparsers(dest="sources_command", required=True, metavar="ACTION")
     sources_list = sources.add_parser("list", help="list sources with their health", description="List every configured source with its last success, last error, consecutive failures and next poll.")
     sources_list.add_argument("--format", choices=["text", "json"], default="text")
@@ -300,6 +315,10 @@ def cmd_alerts_list(args: argparse.Namespace, settings: Settings, clock: Clock) 
     for a in alerts:
         states = ", ".join(f"{channel}: {state}" + (f" ({attempts} attempts)" if attempts > 1 else "") for channel, state, attempts, _ in a.deliveries)
         print(f"#{a.id} {a.created_at:%Y-%m-%d %H:%M} {a.title}\n    {a.url or ''}\n    deliveries: {states}")
+        if a.silenced_by:
+            print(f"    silenced by #{a.silenced_by}")
+        if a.copies:
+            print("    also published by: " + ", ".join(f"{c['source']} ({str(c['published'])[:10]})" for c in a.copies))
     return EXIT_OK
 
 
@@ -316,6 +335,8 @@ def _alert_json(a: Any) -> dict[str, Any]:
         "url": a.url,
         "published": a.published_at.isoformat() if a.published_at else None,
         "deliveries": [{"channel": c, "state": s, "attempts": n, "last_error": e} for c, s, n, e in a.deliveries],
+        "silenced_by": a.silenced_by,
+        "copies": list(a.copies),
     }
 
 
@@ -387,6 +408,34 @@ def _progress_printer(total: int) -> Any:
             print(f"backtest: {done}/{total} items, {rate:.0f} items/s", file=sys.stderr)
 
     return show
+
+
+def cmd_silence_add(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    if not (args.rule or args.source or args.country):
+        print("Say what to silence: --rule, --source or --country.", file=sys.stderr)
+        return EXIT_CONFIG
+    until = args.until if args.until.tzinfo else args.until.replace(tzinfo=UTC)
+    country = args.country.upper() if args.country else None
+    silence_id = _store(settings).add_silence(args.rule, args.source, country, until, args.reason, clock())
+    print(f"Silence #{silence_id} added.")
+    return EXIT_OK
+
+
+def cmd_silence_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    silences = _store(settings).silences(clock(), include_ended=args.all)
+    if not silences:
+        print("No silences." if args.all else "No active silences.")
+    for silence in silences:
+        print(silence.describe())
+    return EXIT_OK
+
+
+def cmd_silence_remove(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    if not _store(settings).remove_silence(args.silence_id, clock()):
+        print(f"No active silence #{args.silence_id}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Silence #{args.silence_id} removed.")
+    return EXIT_OK
 
 
 def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:

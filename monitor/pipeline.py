@@ -21,13 +21,15 @@ from monitor.errors import FetchError
 from monitor.extract import extract_page
 from monitor.feeds import parse_feed, title_key
 from monitor.fetch import Fetcher, Validators
-from monitor.models import Article, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
+from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
 from monitor.notify.channels import Channels
 from monitor.notify.render import render_alert
+from monitor.notify.silences import silencing
 from monitor.rules.ruleset import RuleSet
 from monitor.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
-from monitor.textmatch import prepare
+from monitor.stories import StoryAlert, StoryCandidate, find_story, shingles
+from monitor.textmatch import Document, prepare
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,11 @@ class Deps:
     clock: Clock
     max_backoff: timedelta
     stop: threading.Event = field(default_factory=threading.Event)
+    realert: timedelta = timedelta(hours=24)  # a story alerts once in this period; its copies are listed
+    # Story matching reads the recent alerts and then writes: one alerting item at a time, so
+    # that copies polled at once from several feeds still find each other.
+    alert_lock: threading.Lock = field(default_factory=threading.Lock)
+    story_similarity: float = 0.5  # Jaccard of word 4-grams: same-language copies of one story
 
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
@@ -123,13 +130,50 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     alert = None
     if assessment.alert:
         title, body = render_alert(article, source, assessment, deps.gazetteer.name)
-        alert = NewAlert(title, body, deps.channels.targets)
-    item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
+        with deps.alert_lock:
+            silence = silencing(assessment, source, deps.store.silences(now))
+            story = _story_of(document, article, assessment, deps, now)
+            alert = NewAlert(title, body, deps.channels.targets, silence.id if silence else None, story)
+            item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
+    else:
+        item_id = deps.store.save_item(article, source, assessment, None, entry.keys, key_by_title, now)
     if item_id is None:
         return None
+    if alert and alert.copy_of is not None:
+        logger.info("copy of the story of alert %s source=%s item=%s", alert.copy_of, source.id, item_id)
+        return False
     if alert:
-        logger.info("alert source=%s item=%s score=%s title=%s", source.id, item_id, assessment.score, alert.title)
+        held = f" (silenced by #{alert.silenced_by})" if alert.silenced_by else ""
+        logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, item_id, assessment.score, alert.title)
     return alert is not None
+
+
+def _story_candidate(document: Document, language: str | None, assessment: Assessment, published: datetime) -> StoryCandidate:
+    return StoryCandidate(
+        shingles=shingles(document.text),
+        language=language,
+        elections=frozenset((n.election.country, n.election.date.isoformat()) for n in assessment.elections),
+        families=frozenset(tag for m in assessment.matches for tag in m.tags if tag.startswith("ei:")),
+        published=published,
+    )
+
+
+def _story_of(document: Document, article: Article, assessment: Assessment, deps: Deps, now: datetime) -> int | None:
+    """The alert of a recent story this item repeats (republished or translated), if any."""
+    recent = deps.store.recent_alerts(now - deps.realert)
+    if not recent:
+        return None
+    new = _story_candidate(document, article.language, assessment, article.published)
+    known = [
+        StoryAlert(
+            r.alert_id,
+            StoryCandidate(
+                shingles(prepare(r.title, r.text).text), r.language, frozenset(r.elections), frozenset(t for t in r.tags if t.startswith("ei:")), r.published_at
+            ),
+        )
+        for r in recent
+    ]
+    return find_story(new, known, deps.story_similarity)
 
 
 def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime) -> Article:

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         "7=1.5,21=1.25",
         description="days=factor: a score whose election is at most that many days away is multiplied by the factor.",
     )
+    realert_period: Duration = Field(
+        timedelta(hours=24),
+        description="A story alerts once in this period; its later copies (republished, translated) are listed on that alert.",
+    )
+    story_similarity: float = Field(
+        0.5, ge=0.05, le=1.0, description="How alike two same-language texts must be to be one story (Jaccard of word 4-grams)."
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
 
     @field_validator("severity_thresholds")

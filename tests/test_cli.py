@@ -27,6 +27,9 @@ COMMANDS = [
     ["demo"],
     ["eval"],
     ["backtest"],
+    ["silence", "add"],
+    ["silence", "list"],
+    ["silence", "remove"],
 ]
 
 FOUNDING_TEXT = (

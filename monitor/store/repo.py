@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from monitor.models import Article, Assessment, Source
-from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState, Verdict
+from monitor.notify.silences import SilenceRule
+from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, Silence, SourceState, Verdict
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
 CLAIM_BATCH = 10  # deliveries claimed at a time: few enough to send well within the lease
@@ -43,6 +44,21 @@ class NewAlert:
     title: str
     body: str
     channels: tuple[str, ...]
+    silenced_by: int | None = None  # stored with its deliveries marked silenced: shown, not sent
+    copy_of: int | None = None  # the alert of the story this item repeats: no new alert
+
+
+@dataclass(frozen=True)
+class RecentAlert:
+    """An item alert of the last hours, with what story matching compares."""
+
+    alert_id: int
+    title: str
+    text: str
+    language: str | None
+    published_at: datetime
+    elections: tuple[tuple[str, str], ...]
+    tags: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,8 @@ class AlertView:
     url: str | None
     published_at: datetime | None
     deliveries: tuple[tuple[str, str, int, str | None], ...]  # channel, state, attempts, last error
+    copies: tuple[dict[str, object], ...] = ()  # later copies of the story: source, url, published
+    silenced_by: int | None = None
 
 
 class Store:
@@ -259,9 +277,59 @@ class Store:
                         url=item.url if item else None,
                         published_at=item.published_at if item else None,
                         deliveries=tuple((d.channel, d.state, d.attempts, d.last_error) for d in deliveries),
+                        copies=tuple(alert.copies or ()),
+                        silenced_by=alert.silenced_by,
                     )
                 )
             return views
+
+    def recent_alerts(self, since: datetime) -> list[RecentAlert]:
+        """Item alerts created since ``since``: the stories a new item may repeat."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id)).where(col(Alert.created_at) >= since, col(Alert.kind) == "item")
+            ).all()
+            recent = []
+            for alert, item in rows:
+                assert alert.id is not None
+                tags = session.exec(select(RuleMatch.tags).where(RuleMatch.item_id == item.id)).all()
+                elections = tuple((str(e["country"]), str(e["date"])) for e in item.elections)
+                recent.append(
+                    RecentAlert(alert.id, item.title, item.text, item.language, item.published_at, elections, tuple(t for ts in tags for t in ts))
+                )
+            return recent
+
+    # -- silences ------------------------------------------------------------------------
+
+    def add_silence(self, rule_id: str | None, source_id: str | None, country: str | None, until: datetime, reason: str, now: datetime) -> int:
+        with Session(self.engine) as session:
+            row = Silence(rule_id=rule_id, source_id=source_id, country=country, until=until, reason=reason, created_at=now)
+            session.add(row)
+            session.commit()
+            assert row.id is not None
+            return row.id
+
+    def remove_silence(self, silence_id: int, now: datetime) -> bool:
+        with Session(self.engine) as session:
+            row = session.get(Silence, silence_id)
+            if row is None or row.removed_at is not None:
+                return False
+            row.removed_at = now
+            session.add(row)
+            session.commit()
+            return True
+
+    def silences(self, now: datetime, include_ended: bool = False) -> list[SilenceRule]:
+        """Active silences (or every silence ever set), newest first."""
+        with Session(self.engine) as session:
+            query = select(Silence).order_by(col(Silence.id).desc())
+            if not include_ended:
+                query = query.where(col(Silence.until) > now, col(Silence.removed_at).is_(None))
+            return [
+                SilenceRule(row.id, row.rule_id, row.source_id, row.country, row.until, row.reason)
+                for row in session.exec(query)
+                if row.id is not None
+            ]
 
     # -- feedback ------------------------------------------------------------------------
 
@@ -407,13 +475,29 @@ def _add_item(
                 evidence=[e.as_dict() for e in match.evidence],
             )
         )
-    if alert is not None:
-        row = Alert(item_id=item.id, created_at=now, score=assessment.score, severity=str(assessment.severity), title=alert.title, body=alert.body)
+    if alert is not None and alert.copy_of is not None:
+        story = session.get(Alert, alert.copy_of)
+        if story is not None:
+            copy = {"item": item.id, "source": entry.source_id, "url": entry.canonical_url or entry.url, "published": article.published.isoformat(), "title": article.title}
+            story.copies = [*(story.copies or []), copy]
+            story.last_copy_at = now
+            session.add(story)
+    elif alert is not None:
+        row = Alert(
+            item_id=item.id,
+            created_at=now,
+            score=assessment.score,
+            severity=str(assessment.severity),
+            title=alert.title,
+            body=alert.body,
+            silenced_by=alert.silenced_by,
+        )
         session.add(row)
         session.flush()
         assert row.id is not None
+        state = "silenced" if alert.silenced_by is not None else "pending"
         for channel in alert.channels:
-            session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
+            session.add(Delivery(alert_id=row.id, channel=channel, state=state, next_attempt_at=now))
     session.flush()
     return item.id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -107,6 +107,11 @@ class Alert(SQLModel, table=True):
     item_id: int | None = Field(default=None, foreign_key="item.id", unique=True)
     kind: str = Field(default="item", index=True)  # item | operational
     created_at: datetime = _when(nullable=False, index=True)
+    silenced_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("silence.id", name="fk_alert_silenced_by")))  # stored, shown, not sent
+    # One story, one alert: later copies of the same statement (republished, translated) are
+    # listed here instead of raising alerts of their own.
+    copies: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    last_copy_at: datetime | None = _when()
     score: float
     severity: str
     title: str = Field(sa_column=Column(Text, nullable=False))
@@ -140,3 +145,18 @@ class Verdict(SQLModel, table=True):
     verdict: str  # tp | fp
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _when(nullable=False)
+
+
+class Silence(SQLModel, table=True):
+    """Alerts that match (a rule, a source or a target country) until a date are stored, not sent."""
+
+    __tablename__ = "silence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: str | None = None
+    source_id: str | None = None
+    country: str | None = None
+    until: datetime = _when(nullable=False, index=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _when(nullable=False)
+    removed_at: datetime | None = _when()
