@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_list = alerts.add_parser("list", help="list stored alerts, newest first, with their deliveries", description="List stored alerts, newest first, with the state of each channel's delivery.")
     alerts_list.add_argument("--format", choices=["text", "json"], default="text")
     alerts_list.add_argument("--limit", type=int, default=50)
+    alerts_list.add_argument("--failed", action="store_true", help="only alerts that some channel failed to receive for good")
     alerts_list.set_defaults(handler=cmd_alerts_list)
 
     mark = alerts.add_parser("mark", help="record an analyst's verdict on an alert", description="Record whether an alert was right (tp) or wrong (fp); `monitor rules stats` and `monitor backtest` use the verdicts.")
@@ -175,7 +176,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
                 monitor.enabled_sources,
                 monitor.deps,
                 settings.delivery_interval,
-                settings.delivery_max_backoff,
+                settings.retry_policy(),
                 monitor.rulebook,
                 settings.rules_reload_interval,
             )
@@ -189,7 +190,7 @@ def run_once(monitor: Monitor) -> int:
         print("No enabled source to poll.", file=sys.stderr)
         return EXIT_FAILED
     reports = poll_all(sources, monitor.deps)
-    delivered = delivery_job(monitor.deps, monitor.settings.delivery_max_backoff)
+    delivered = delivery_job(monitor.deps, monitor.settings.retry_policy())
     failed = [r for r in reports if r.status == "failed"]
     if monitor.stop.is_set():
         print("Stopped early: sources not yet polled were skipped.", file=sys.stderr)
@@ -306,7 +307,7 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings, clock: Clock) -
 
 
 def cmd_alerts_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    alerts = _store(settings).alerts(limit=args.limit)
+    alerts = _store(settings).alerts(limit=args.limit, failed_only=args.failed)
     if args.format == "json":
         print(json.dumps([_alert_json(a) for a in alerts], ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -226,6 +226,14 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """How long the outbox keeps trying a channel."""
+
+    longest_wait: timedelta = timedelta(hours=1)  # between two attempts
+    max_age: timedelta = timedelta(hours=24)  # after this, a delivery is failed for good
+
+
+@dataclass(frozen=True)
 class PollReport:
     """What one poll of one source did. Returned, never kept on a long-lived object."""
 

@@ -12,6 +12,7 @@ from datetime import UTC, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.models import PollReport, Source
+from monitor.models import RetryPolicy
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.pipeline import Deps, poll_source
 from monitor.rulebook import Reload, RuleBook
@@ -35,9 +36,9 @@ def poll_job(source: Source, deps: Deps) -> PollReport | None:
     return report
 
 
-def delivery_job(deps: Deps, longest_wait: timedelta) -> DeliveryReport | None:
+def delivery_job(deps: Deps, policy: RetryPolicy) -> DeliveryReport | None:
     try:
-        return deliver_pending(deps.store, deps.channels, deps.clock, longest_wait, deps.stop)
+        return deliver_pending(deps.store, deps.channels, deps.clock, policy, deps.stop)
     except Exception:  # the database may be down: the deliveries stay in the outbox for the next run
         logger.exception("delivery job crashed")
         return None
@@ -68,7 +69,7 @@ def build_scheduler(
     sources: Iterable[Source],
     deps: Deps,
     delivery_every: timedelta,
-    delivery_longest_wait: timedelta,
+    delivery_policy: RetryPolicy,
     rulebook: RuleBook | None = None,
     reload_every: timedelta = timedelta(seconds=30),
     rng: random.Random | None = None,
@@ -95,7 +96,7 @@ def build_scheduler(
     scheduler.add_job(
         delivery_job,
         "interval",
-        args=(deps, delivery_longest_wait),
+        args=(deps, delivery_policy),
         id="deliver",
         name="deliver alerts",
         seconds=delivery_every.total_seconds(),

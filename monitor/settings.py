@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from monitor.fieldtypes import Duration, Network
-from monitor.models import Severity, Thresholds
+from monitor.models import RetryPolicy, Severity, Thresholds
 
 
 class Settings(BaseSettings):
@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     default_interval: Duration = Field(timedelta(minutes=15), description="Poll interval of a source that sets none.")
     max_backoff: Duration = Field(timedelta(hours=6), description="Longest wait between polls of a failing source.")
     delivery_interval: Duration = Field(timedelta(seconds=30), description="How often pending deliveries are sent.")
+    delivery_max_age: Duration = Field(
+        timedelta(hours=24), description="After this, a channel's delivery is failed for good and an operational alert goes to the other channels."
+    )
     rules_reload_interval: Duration = Field(
         timedelta(seconds=30), description="How often the daemon looks for changed rule files (and takes them if they pass)."
     )
@@ -86,6 +89,9 @@ class Settings(BaseSettings):
     def _factors_parse(cls, value: str) -> str:
         parse_factors(value)
         return value
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(self.delivery_max_backoff, self.delivery_max_age)
 
     def thresholds(self) -> Thresholds:
         return Thresholds(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from monitor.app import Monitor
+from monitor.models import RetryPolicy
 from monitor.scheduler import build_scheduler, reload_job
 from monitor.store.engine import ensure_schema
 from tests.conftest import ROOT, make_settings
@@ -72,7 +73,7 @@ def test_the_daemon_checks_for_rule_changes_on_a_schedule(tmp_path: Path, clock)
     """The scheduler has a reload job at the configured interval."""
     monitor, _ = monitor_with_own_rules(tmp_path, clock)
     with monitor:
-        scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, timedelta(seconds=30), timedelta(hours=1), monitor.rulebook, timedelta(seconds=10))
+        scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, timedelta(seconds=30), RetryPolicy(), monitor.rulebook, timedelta(seconds=10))
         job = scheduler.get_job("reload-rules")
     assert job.trigger.interval == timedelta(seconds=10)
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from monitor.app import Monitor
+from monitor.models import RetryPolicy
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.scheduler import build_scheduler, poll_job
 from monitor.store.engine import ensure_schema
@@ -22,7 +23,7 @@ def test_each_source_gets_one_coalescing_job_with_jitter(tmp_path: Path, clock) 
     """Poll jobs run at each source's interval, never two at once, missed runs merged, with jitter."""
     write_sources(tmp_path / "sources.yaml", {"id": "a", "url": "http://127.0.0.1:9/a", "interval": "5m"}, {"id": "b", "url": "http://127.0.0.1:9/b", "interval": "1h"})
     with Monitor(make_settings(tmp_path), clock) as monitor:
-        scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, timedelta(seconds=30), timedelta(hours=1))
+        scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, timedelta(seconds=30), RetryPolicy())
         jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"poll:a", "poll:b", "deliver"}
     assert jobs["poll:a"].trigger.interval == timedelta(minutes=5)

@@ -7,8 +7,8 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from monitor.models import Clock
-from monitor.notify.channels import Channels
+from monitor.models import Clock, RetryPolicy
+from monitor.notify.channels import LOG_CHANNEL, Channels
 from monitor.store.repo import PendingDelivery, Store
 
 logger = logging.getLogger(__name__)
@@ -23,13 +23,25 @@ class DeliveryReport:
     failed: int = 0
 
 
+def _give_up(store: Store, channels: Channels, clock: Clock, delivery: PendingDelivery, error: str) -> None:
+    """Fail the delivery for good and say so on the other channels (the log if there is no other)."""
+    store.delivery_given_up(delivery.id, error)
+    logger.error("delivery given up alert=%s channel=%s error=%s", delivery.alert_id, delivery.channel, error)
+    if delivery.kind == "operational":
+        return  # a failure about a failure goes to the log only: no chain of alerts
+    others = tuple(c for c in channels.targets if c != delivery.channel) or (LOG_CHANNEL,)
+    title = f"[OPERATIONAL] Alert #{delivery.alert_id} could not be delivered to {delivery.channel}"
+    body = f"Retries on channel {delivery.channel} ended after the maximum age. Last error: {error}\nThe alert: {delivery.title}"
+    store.add_operational_alert(title, body, others, clock())
+
+
 def retry_delay(attempts: int, longest: timedelta) -> timedelta:
     """30 s, 1 min, 2 min, ... doubling after each failed attempt, never more than ``longest``."""
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), longest)
 
 
 def deliver_pending(
-    store: Store, channels: Channels, clock: Clock, longest_wait: timedelta, stop: threading.Event | None = None
+    store: Store, channels: Channels, clock: Clock, policy: RetryPolicy, stop: threading.Event | None = None
 ) -> DeliveryReport:
     """Send every due delivery, a small batch at a time, until none is due or ``stop`` is set."""
     sent = failed = 0
@@ -39,14 +51,14 @@ def deliver_pending(
                 for unsent in batch[index:]:
                     store.release(unsent.id)
                 return DeliveryReport(sent, failed)
-            if _deliver(store, channels, clock, longest_wait, delivery):
+            if _deliver(store, channels, clock, policy, delivery):
                 sent += 1
             else:
                 failed += 1
     return DeliveryReport(sent, failed)
 
 
-def _deliver(store: Store, channels: Channels, clock: Clock, longest_wait: timedelta, delivery: PendingDelivery) -> bool:
+def _deliver(store: Store, channels: Channels, clock: Clock, policy: RetryPolicy, delivery: PendingDelivery) -> bool:
     channel = channels.get(delivery.channel)
     if channel is None:
         result_ok, error = False, f"channel {delivery.channel} is no longer configured"
@@ -60,7 +72,10 @@ def _deliver(store: Store, channels: Channels, clock: Clock, longest_wait: timed
         store.delivery_sent(delivery.id, clock())
         return True
     attempts = delivery.attempts + 1
-    retry_at = clock() + retry_delay(attempts, longest_wait)
+    if clock() - delivery.alert_created_at >= policy.max_age:
+        _give_up(store, channels, clock, delivery, error or "unknown error")
+        return False
+    retry_at = clock() + retry_delay(attempts, policy.longest_wait)
     store.delivery_failed(delivery.id, error or "unknown error", retry_at)
     logger.warning(
         "delivery failed alert=%s channel=%s attempt=%s retry_at=%s error=%s",

@@ -69,6 +69,8 @@ class PendingDelivery:
     attempts: int
     title: str
     body: str
+    alert_created_at: datetime
+    kind: str  # of the alert: item | operational
 
 
 @dataclass(frozen=True)
@@ -226,13 +228,21 @@ class Store:
             rows = session.exec(
                 select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(col(Delivery.id).in_(claimed)).order_by(col(Delivery.id))
             ).all()
-            return [PendingDelivery(d.id, d.alert_id, d.channel, d.attempts, a.title, a.body) for d, a in rows if d.id is not None]
+            return [
+                PendingDelivery(d.id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, a.kind)
+                for d, a in rows
+                if d.id is not None
+            ]
 
     def delivery_sent(self, delivery_id: int, now: datetime) -> None:
         self._update_delivery(delivery_id, state="sent", sent_at=now, last_error=None, attempts_delta=1)
 
     def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
         self._update_delivery(delivery_id, state="pending", next_attempt_at=retry_at, last_error=error, attempts_delta=1)
+
+    def delivery_given_up(self, delivery_id: int, error: str) -> None:
+        """No more retries: the delivery is failed, for `alerts list --failed` to show."""
+        self._update_delivery(delivery_id, state="failed", last_error=error, attempts_delta=1)
 
     def release(self, delivery_id: int) -> None:
         """Give back a claimed delivery that was not attempted (the worker is stopping)."""
@@ -252,14 +262,13 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
 
-    def alerts(self, limit: int = 50) -> list[AlertView]:
+    def alerts(self, limit: int = 50, failed_only: bool = False) -> list[AlertView]:
         with Session(self.engine) as session:
-            rows = session.exec(
-                select(Alert, Item)
-                .join(Item, col(Item.id) == col(Alert.item_id), isouter=True)
-                .order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
-                .limit(limit)
-            ).all()
+            query = select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id), isouter=True)
+            if failed_only:
+                failed = select(Delivery.alert_id).where(col(Delivery.state) == "failed")
+                query = query.where(col(Alert.id).in_(failed))
+            rows = session.exec(query.order_by(col(Alert.created_at).desc(), col(Alert.id).desc()).limit(limit)).all()
             views = []
             for alert, item in rows:
                 deliveries = session.exec(select(Delivery).where(Delivery.alert_id == alert.id).order_by(col(Delivery.channel))).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,10 +11,14 @@ import pytest
 from monitor.app import Monitor
 from monitor.cli import main
 from monitor.demo import demo_sources, serve_sample_site
+from monitor.models import RetryPolicy
 from monitor.notify.outbox import LEASE, deliver_pending, retry_delay
 from monitor.scheduler import poll_all
 from monitor.store.engine import ensure_schema
 from tests.conftest import make_settings
+
+
+POLICY = RetryPolicy(longest_wait=timedelta(hours=1), max_age=timedelta(hours=24))
 
 
 def json_url(receiver, path: str) -> str:
@@ -48,10 +53,10 @@ def test_a_delivery_claimed_by_a_worker_that_died_is_sent_after_its_lease(tmp_pa
         poll_all(monitor.enabled_sources, monitor.deps)
         assert len(monitor.deps.store.claim_due_deliveries(clock(), LEASE)) == 1  # claimed, then the worker dies
 
-        assert deliver_pending(monitor.deps.store, monitor.channels, clock, timedelta(hours=1)).sent == 0
+        assert deliver_pending(monitor.deps.store, monitor.channels, clock, POLICY).sent == 0
         clock.advance(LEASE + timedelta(seconds=1))
-        assert deliver_pending(monitor.deps.store, monitor.channels, clock, timedelta(hours=1)).sent == 1
-        assert deliver_pending(monitor.deps.store, monitor.channels, clock, timedelta(hours=1)).sent == 0
+        assert deliver_pending(monitor.deps.store, monitor.channels, clock, POLICY).sent == 1
+        assert deliver_pending(monitor.deps.store, monitor.channels, clock, POLICY).sent == 0
     assert len(receiver.hits("/hook", "POST")) == 1
 
 
@@ -68,14 +73,14 @@ def test_a_failing_channel_is_retried_with_backoff_without_repeating_the_healthy
         poll_all(monitor.enabled_sources, monitor.deps)
         store, channels = monitor.deps.store, monitor.channels
 
-        first = deliver_pending(store, channels, clock, timedelta(hours=1))
+        first = deliver_pending(store, channels, clock, POLICY)
         assert (first.sent, first.failed) == (1, 1)
-        assert deliver_pending(store, channels, clock, timedelta(hours=1)).sent == 0  # not due yet
+        assert deliver_pending(store, channels, clock, POLICY).sent == 0  # not due yet
 
         clock.advance(retry_delay(1, timedelta(hours=1)))
-        assert deliver_pending(store, channels, clock, timedelta(hours=1)).failed == 1  # second failure
+        assert deliver_pending(store, channels, clock, POLICY).failed == 1  # second failure
         clock.advance(retry_delay(2, timedelta(hours=1)))
-        assert deliver_pending(store, channels, clock, timedelta(hours=1)).sent == 1
+        assert deliver_pending(store, channels, clock, POLICY).sent == 1
 
         (alert,) = store.alerts()
         assert sorted((state, attempts) for _, state, attempts, _ in alert.deliveries) == [("sent", 1), ("sent", 3)]
@@ -97,3 +102,30 @@ def test_with_no_channel_alerts_are_logged_and_marked_sent(tmp_path: Path, site,
     with Monitor(settings, clock) as monitor:
         (alert,) = monitor.deps.store.alerts()
         assert alert.deliveries == (("log", "sent", 1, None),)
+
+
+def test_a_channel_down_past_the_maximum_age_fails_for_good_and_says_so_elsewhere(tmp_path: Path, site, receiver, clock, capsys) -> None:
+    """After the maximum age the delivery is failed, listed by `alerts list --failed`, and reported on the healthy channel."""
+    settings = make_settings(
+        tmp_path, sources_file=demo_sources(site, tmp_path), notify_urls=f"{json_url(receiver, '/healthy')} {json_url(receiver, '/down')}"
+    )
+    receiver.serve("/down", b"{}", fail_next=1000)
+    policy = RetryPolicy(longest_wait=timedelta(minutes=10), max_age=timedelta(hours=1))
+    with Monitor(settings, clock) as monitor:
+        ensure_schema(monitor.engine)
+        poll_all(monitor.enabled_sources, monitor.deps)
+        for _ in range(12):
+            deliver_pending(monitor.deps.store, monitor.channels, clock, policy)
+            clock.advance(timedelta(minutes=10))
+        deliver_pending(monitor.deps.store, monitor.channels, clock, policy)
+        attempts_on_down = len(receiver.hits("/down", "POST"))
+        deliver_pending(monitor.deps.store, monitor.channels, clock, policy)
+
+    assert len(receiver.hits("/down", "POST")) == attempts_on_down  # no retries after giving up
+    healthy = [r.json()["title"] for r in receiver.hits("/healthy", "POST")]
+    assert len(healthy) == 2 and "could not be delivered" in healthy[1]
+    capsys.readouterr()
+    assert main(["alerts", "list", "--failed", "--format", "json"], settings=settings) == 0
+    (failed,) = json.loads(capsys.readouterr().out)
+    states = {d["state"] for d in failed["deliveries"]}
+    assert states == {"sent", "failed"} and failed["kind"] == "item"
