@@ -179,6 +179,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
                 settings.retry_policy(),
                 monitor.rulebook,
                 settings.rules_reload_interval,
+                settings.health_policy(),
             )
             run_until_stopped(scheduler, monitor.stop)
     return EXIT_OK

@@ -234,6 +234,16 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class HealthPolicy:
+    """When a source's trouble is worth an operational alert."""
+
+    failures: int = 5  # consecutive failed polls
+    quiet_factor: float = 5.0  # quiet for this many times its usual gap between items ...
+    quiet_floor: timedelta = timedelta(hours=24)  # ... and at least this long
+    min_items: int = 5  # the rhythm of a source with fewer items is unknown
+
+
+@dataclass(frozen=True)
 class PollReport:
     """What one poll of one source did. Returned, never kept on a long-lived object."""
 

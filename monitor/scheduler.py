@@ -12,7 +12,8 @@ from datetime import UTC, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.models import PollReport, Source
-from monitor.models import RetryPolicy
+from monitor.health import source_trouble
+from monitor.models import HealthPolicy, RetryPolicy
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.pipeline import Deps, poll_source
 from monitor.rulebook import Reload, RuleBook
@@ -20,6 +21,7 @@ from monitor.rulebook import Reload, RuleBook
 logger = logging.getLogger(__name__)
 
 POLL_WORKERS = 4
+HEALTH_EVERY = timedelta(minutes=5)
 
 
 def poll_job(source: Source, deps: Deps) -> PollReport | None:
@@ -58,6 +60,30 @@ def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
         return None
 
 
+def health_job(sources: Iterable[Source], deps: Deps, policy: HealthPolicy) -> list[str]:
+    """An operational alert when a source starts failing or falls silent (once per trouble)."""
+    reported = []
+    try:
+        now = deps.clock()
+        for source in sources:
+            status = deps.store.source_status(source.id)
+            trouble = source_trouble(source, status, deps.store.item_times(source.id), now, policy)
+            kind = trouble.kind if trouble else None
+            if kind == status.health_alert:
+                continue
+            deps.store.set_health_alert(source.id, kind)
+            if trouble is None:
+                logger.info("source healthy again source=%s", source.id)
+                continue
+            title = f"[OPERATIONAL] Source {source.id} is {trouble.kind}: {source.name}"
+            deps.store.add_operational_alert(title, f"{trouble.message}\nFeed: {source.url}", deps.channels.targets, now)
+            logger.warning("source %s source=%s %s", trouble.kind, source.id, trouble.message)
+            reported.append(source.id)
+    except Exception:
+        logger.exception("health job crashed")
+    return reported
+
+
 def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
     """Poll every source once, a few at a time (``monitor run --once``); once ``deps.stop``
     is set, the sources not yet started are skipped."""
@@ -72,9 +98,11 @@ def build_scheduler(
     delivery_policy: RetryPolicy,
     rulebook: RuleBook | None = None,
     reload_every: timedelta = timedelta(seconds=30),
+    health: HealthPolicy | None = None,
     rng: random.Random | None = None,
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+    sources = tuple(sources)
     rng = rng or random.Random()
     now = deps.clock()
     for source in sources:
@@ -112,6 +140,17 @@ def build_scheduler(
             id="reload-rules",
             name="reload changed rules",
             seconds=reload_every.total_seconds(),
+            max_instances=1,
+            coalesce=True,
+        )
+    if health is not None:
+        scheduler.add_job(
+            health_job,
+            "interval",
+            args=(tuple(sources), deps, health),
+            id="source-health",
+            name="report failing or silent sources",
+            seconds=HEALTH_EVERY.total_seconds(),
             max_instances=1,
             coalesce=True,
         )

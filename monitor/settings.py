@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from monitor.fieldtypes import Duration, Network
-from monitor.models import RetryPolicy, Severity, Thresholds
+from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
 
 class Settings(BaseSettings):
@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     delivery_interval: Duration = Field(timedelta(seconds=30), description="How often pending deliveries are sent.")
     delivery_max_age: Duration = Field(
         timedelta(hours=24), description="After this, a channel's delivery is failed for good and an operational alert goes to the other channels."
+    )
+    source_alert_failures: int = Field(5, ge=1, description="Consecutive failed polls of a source before an operational alert.")
+    source_quiet_factor: float = Field(
+        5.0, gt=1, description="A source quiet for this many times its usual gap between items (and at least a day) raises an operational alert."
     )
     rules_reload_interval: Duration = Field(
         timedelta(seconds=30), description="How often the daemon looks for changed rule files (and takes them if they pass)."
@@ -92,6 +96,9 @@ class Settings(BaseSettings):
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(self.delivery_max_backoff, self.delivery_max_age)
+
+    def health_policy(self) -> HealthPolicy:
+        return HealthPolicy(failures=self.source_alert_failures, quiet_factor=self.source_quiet_factor)
 
     def thresholds(self) -> Thresholds:
         return Thresholds(

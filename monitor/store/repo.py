@@ -37,6 +37,7 @@ class SourceStatus:
     last_warning: str | None = None
     consecutive_failures: int = 0
     next_poll_at: datetime | None = None
+    health_alert: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,21 @@ class Store:
         with Session(self.engine) as session:
             row = session.get(SourceState, status.source_id) or SourceState(source_id=status.source_id)
             for name, value in asdict(status).items():
-                setattr(row, name, value)
+                if name != "health_alert":  # the health job's to keep; a poll does not touch it
+                    setattr(row, name, value)
+            session.add(row)
+            session.commit()
+
+    def item_times(self, source_id: str, limit: int = 20) -> list[datetime]:
+        """Publication times of the source's latest items, newest first: its usual rhythm."""
+        with Session(self.engine) as session:
+            query = select(Item.published_at).where(Item.source_id == source_id).order_by(col(Item.published_at).desc()).limit(limit)
+            return list(session.exec(query).all())
+
+    def set_health_alert(self, source_id: str, trouble: str | None) -> None:
+        with Session(self.engine) as session:
+            row = session.get(SourceState, source_id) or SourceState(source_id=source_id)
+            row.health_alert = trouble
             session.add(row)
             session.commit()
 

@@ -46,6 +46,7 @@ class SourceState(SQLModel, table=True):
     last_warning: str | None = Field(default=None, sa_column=Column(Text))
     consecutive_failures: int = 0
     next_poll_at: datetime | None = _when()
+    health_alert: str | None = None  # the trouble last reported by an operational alert: failing | silent
 
 
 class Item(SQLModel, table=True):
