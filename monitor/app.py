@@ -13,6 +13,7 @@ from monitor.errors import ConfigError
 from monitor.fetch import AddressGuard, Fetcher, Limits, build_client
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
+from monitor.notify.routing import load_router
 from monitor.pipeline import Deps
 from monitor.rulebook import RuleBook
 from monitor.rules.loader import load_rules
@@ -77,6 +78,7 @@ class Monitor(AbstractContextManager["Monitor"]):
             calendar=self.knowledge.calendar,
             thresholds=settings.thresholds(),
             channels=self.channels,
+            router=load_router(settings.routing_file, self.channels),
             clock=clock,
             max_backoff=settings.max_backoff,
             stop=self.stop,

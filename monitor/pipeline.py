@@ -24,6 +24,7 @@ from monitor.fetch import Fetcher, Validators
 from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
 from monitor.notify.channels import Channels
 from monitor.notify.render import render_alert
+from monitor.notify.routing import Router
 from monitor.notify.silences import silencing
 from monitor.rules.ruleset import RuleSet
 from monitor.scoring import assess
@@ -45,6 +46,7 @@ class Deps:
     calendar: ElectionCalendar
     thresholds: Thresholds
     channels: Channels
+    router: Router
     clock: Clock
     max_backoff: timedelta
     stop: threading.Event = field(default_factory=threading.Event)
@@ -133,7 +135,7 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
         with deps.alert_lock:
             silence = silencing(assessment, source, deps.store.silences(now))
             story = _story_of(document, article, assessment, deps, now)
-            alert = NewAlert(title, body, deps.channels.targets, silence.id if silence else None, story)
+            alert = NewAlert(title, body, deps.router.targets(assessment, source), silence.id if silence else None, story)
             item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
     else:
         item_id = deps.store.save_item(article, source, assessment, None, entry.keys, key_by_title, now)

@@ -53,7 +53,7 @@ def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
         if outcome.status == "rejected":
             body = "The rules in force are unchanged. Problems in the new rule files:\n" + "\n".join(f"- {p}" for p in outcome.problems)
             title = f"[OPERATIONAL] Rule change rejected ({len(outcome.problems)} problems); the previous rules stay in force"
-            deps.store.add_operational_alert(title, body, deps.channels.targets, deps.clock())
+            deps.store.add_operational_alert(title, body, deps.router.operational(), deps.clock())
         return outcome
     except Exception:
         logger.exception("rule reload crashed; the rules in force are unchanged")
@@ -76,7 +76,7 @@ def health_job(sources: Iterable[Source], deps: Deps, policy: HealthPolicy) -> l
                 logger.info("source healthy again source=%s", source.id)
                 continue
             title = f"[OPERATIONAL] Source {source.id} is {trouble.kind}: {source.name}"
-            deps.store.add_operational_alert(title, f"{trouble.message}\nFeed: {source.url}", deps.channels.targets, now)
+            deps.store.add_operational_alert(title, f"{trouble.message}\nFeed: {source.url}", deps.router.operational(), now)
             logger.warning("source %s source=%s %s", trouble.kind, source.id, trouble.message)
             reported.append(source.id)
     except Exception:

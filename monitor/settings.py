@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     notify_urls: str = Field("", description="Apprise URLs, whitespace-separated; empty = alerts only logged and stored.")
     notify_config: Path | None = Field(None, description="An apprise configuration file (YAML/TEXT); each URL in it is a channel.")
 
-    @field_validator("notify_config", mode="before")
+    routing_file: Path | None = Field(
+        None, description="A YAML file routing alerts to channel tags by severity, rule, source and country; empty = every channel."
+    )
+
+    @field_validator("notify_config", "routing_file", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value

@@ -30,12 +30,13 @@ class SendResult:
 class Channel:
     """One apprise URL and the apprise object that sends to it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, tags: frozenset[str] = frozenset()) -> None:
         self._apprise = apprise.Apprise()
         if not self._apprise.add(url):
             raise ValueError("apprise does not understand this URL")
         self.id = "ch-" + hashlib.sha256(url.encode()).hexdigest()[:12]
         self.label = self._apprise[0].url(privacy=True)
+        self.tags = tags  # from an apprise configuration file: what routing sends here
 
     def send(self, title: str, body: str) -> SendResult:
         with apprise.LogCapture(level=logging.WARNING) as captured:
@@ -61,9 +62,20 @@ class Channels:
     """The configured channels, by id. Built once by the CLI."""
 
     def __init__(self, channels: list[Channel]) -> None:
+        self._channels = tuple(channels)
         self._by_id: dict[str, Channel | LogChannel] = {c.id: c for c in channels}
         self._by_id.setdefault(LOG_CHANNEL, LogChannel())
         self.targets: tuple[str, ...] = tuple(c.id for c in channels) or (LOG_CHANNEL,)
+
+    def tagged(self, tag: str) -> tuple[str, ...]:
+        """The ids of the channels with this tag; ``*`` is every channel."""
+        if tag == "*":
+            return self.targets
+        return tuple(c.id for c in self._channels if tag in c.tags)
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(tag for c in self._channels for tag in c.tags)
 
     def get(self, channel_id: str) -> Channel | LogChannel | None:
         return self._by_id.get(channel_id)
@@ -75,13 +87,13 @@ class Channels:
 def build_channels(urls: tuple[str, ...], config_file: Path | None) -> Channels:
     """Channels from apprise URLs and an apprise configuration file; ConfigError if any is invalid."""
     problems: list[Problem] = []
-    all_urls = list(urls)
+    tagged: dict[str, frozenset[str]] = {url: frozenset() for url in urls}
     if config_file is not None:
-        all_urls.extend(_urls_in_config(config_file, problems))
+        tagged.update(_urls_in_config(config_file, problems))
     channels = []
-    for index, url in enumerate(dict.fromkeys(all_urls)):
+    for index, (url, tags) in enumerate(tagged.items()):
         try:
-            channels.append(Channel(url))
+            channels.append(Channel(url, tags))
         except ValueError as exc:
             scheme = url.split("://", 1)[0]
             problems.append(Problem("MONITOR_NOTIFY_URLS", f"url[{index}] ({scheme}://...)", str(exc)))
@@ -90,14 +102,15 @@ def build_channels(urls: tuple[str, ...], config_file: Path | None) -> Channels:
     return Channels(channels)
 
 
-def _urls_in_config(path: Path, problems: list[Problem]) -> list[str]:
+def _urls_in_config(path: Path, problems: list[Problem]) -> dict[str, frozenset[str]]:
+    """Each URL of an apprise configuration file with its tags."""
     config = apprise.AppriseConfig()
     if not path.is_file() or not config.add(str(path.resolve())):
         problems.append(Problem(str(path), "", "cannot read the apprise configuration file"))
-        return []
+        return {}
     expanded = apprise.Apprise()
     expanded.add(config)
-    urls = [server.url() for server in expanded]
+    urls = {server.url(): frozenset(str(tag) for tag in server.tags) for server in expanded}
     if not urls:
         problems.append(Problem(str(path), "", "no notification URL in the apprise configuration file"))
     return urls

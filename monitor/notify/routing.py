@@ -1,0 +1,104 @@
+"""Routing: which channels an alert goes to, by severity, rule, source and target country.
+
+The routing file (``MONITOR_ROUTING_FILE``, YAML) names channels by the tags they carry in the
+apprise configuration file. An alert goes to the channels of every route it matches (so "high
+to the chat room; medium and up to e-mail; everything about Moldova to the Moldova desk" are
+three routes); an alert no route matches goes to ``default``. Without a routing file, every
+alert goes to every channel.
+
+    routes:
+      - match: {min_severity: high}
+        to: [chat]
+      - match: {min_severity: medium}
+        to: [email]
+      - match: {countries: [MD]}
+        to: [moldova-desk]
+    default: [email]          # optional; "*" (every channel) when not given
+    operational: ["*"]        # where operational alerts go (a broken rule change, a failing source)
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitor.errors import ConfigError, Problem
+from monitor.fieldtypes import CountryCode
+from monitor.models import Assessment, Severity, Source
+from monitor.notify.channels import LOG_CHANNEL, Channels
+from monitor.notify.silences import target_countries
+from monitor.yamlfile import load_model
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class RouteMatch(BaseModel):
+    """Every condition given must hold; a list holds when any of its entries does."""
+
+    model_config = _STRICT
+    min_severity: Severity | None = None
+    severity: tuple[Severity, ...] = ()
+    rules: tuple[str, ...] = Field((), description="rule ids or glob patterns (ei07-*)")
+    rule_tags: tuple[str, ...] = Field((), description="tags of the matched rules (ei:EI-02, disarm:T0138)")
+    sources: tuple[str, ...] = ()
+    countries: tuple[CountryCode, ...] = Field((), description="the countries whose elections the alert bears on")
+
+    def holds(self, assessment: Assessment, source: Source) -> bool:
+        rules = {m.rule_id for m in assessment.matches}
+        tags = {t for m in assessment.matches for t in m.tags}
+        return (
+            (self.min_severity is None or assessment.severity.rank >= self.min_severity.rank)
+            and (not self.severity or assessment.severity in self.severity)
+            and (not self.rules or any(fnmatchcase(r, p) for r in rules for p in self.rules))
+            and (not self.rule_tags or bool(tags & set(self.rule_tags)))
+            and (not self.sources or source.id in self.sources)
+            and (not self.countries or bool(target_countries(assessment) & set(self.countries)))
+        )
+
+
+class Route(BaseModel):
+    model_config = _STRICT
+    match: RouteMatch = RouteMatch()
+    to: tuple[str, ...] = Field(min_length=1, description="channel tags; * is every channel")
+
+
+class RoutingFile(BaseModel):
+    model_config = _STRICT
+    routes: tuple[Route, ...] = ()
+    default: tuple[str, ...] = ("*",)
+    operational: tuple[str, ...] = ("*",)
+
+
+class Router:
+    def __init__(self, channels: Channels, routing: RoutingFile | None = None) -> None:
+        self._channels = channels
+        self._routing = routing
+
+    def targets(self, assessment: Assessment, source: Source) -> tuple[str, ...]:
+        if self._routing is None:
+            return self._channels.targets
+        tags = [tag for route in self._routing.routes if route.match.holds(assessment, source) for tag in route.to]
+        return self._resolve(tags or self._routing.default)
+
+    def operational(self) -> tuple[str, ...]:
+        return self._resolve(self._routing.operational) if self._routing else self._channels.targets
+
+    def _resolve(self, tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        ids = tuple(dict.fromkeys(cid for tag in tags for cid in self._channels.tagged(tag)))
+        return ids or (LOG_CHANNEL,)
+
+
+def load_router(path: Path | None, channels: Channels) -> Router:
+    """The router of a routing file (every tag it names must belong to a channel), or route-all."""
+    if path is None:
+        return Router(channels)
+    routing = load_model(RoutingFile, path)
+    known = channels.tags | {"*"}
+    named = [(f"routes[{i}].to", tag) for i, r in enumerate(routing.routes) for tag in r.to]
+    named += [("default", tag) for tag in routing.default] + [("operational", tag) for tag in routing.operational]
+    problems = [Problem(str(path), where, f"no channel has the tag {tag!r}") for where, tag in named if tag not in known]
+    if problems:
+        raise ConfigError(problems)
+    return Router(channels, routing)

@@ -1,0 +1,66 @@
+"""Routing: alerts reach the channels their severity, rules, source and target country call for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.demo import demo_sources, serve_sample_site
+from monitor.errors import ConfigError
+from monitor.notify.channels import build_channels
+from monitor.notify.routing import load_router
+from tests.conftest import make_settings
+
+ROUTING = """\
+routes:
+  - match: {min_severity: high}
+    to: [chat]
+  - match: {min_severity: medium}
+    to: [email]
+  - match: {countries: [MD]}
+    to: [moldova-desk]
+operational: [chat]
+"""
+
+
+def tagged_channels(tmp_path: Path, receiver) -> Path:
+    host = receiver.base.removeprefix("http://")
+    config = tmp_path / "apprise.yaml"
+    config.write_text(
+        "urls:\n"
+        f"  - json://{host}/chat:\n      tag: chat\n"
+        f"  - json://{host}/email:\n      tag: email\n"
+        f"  - json://{host}/moldova:\n      tag: moldova-desk\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_alerts_go_to_the_channels_of_every_route_they_match(tmp_path: Path, receiver, clock) -> None:
+    """The critical Lithuanian case goes to chat and e-mail, not to the Moldova desk."""
+    routing = tmp_path / "routing.yaml"
+    routing.write_text(ROUTING, encoding="utf-8")
+    with serve_sample_site() as base:
+        settings = make_settings(tmp_path, sources_file=demo_sources(base, tmp_path), notify_config=tagged_channels(tmp_path, receiver), routing_file=routing)
+        assert main(["run", "--once"], clock=clock, settings=settings) == 0
+    assert [len(receiver.hits(p, "POST")) for p in ("/chat", "/email", "/moldova")] == [1, 1, 0]
+
+
+def test_a_route_to_a_tag_no_channel_has_is_a_configuration_error(tmp_path: Path, receiver) -> None:
+    """A misspelt tag is caught at start, with the route that names it."""
+    routing = tmp_path / "routing.yaml"
+    routing.write_text(ROUTING.replace("[email]", "[e-mail]"), encoding="utf-8")
+    channels = build_channels((), tagged_channels(tmp_path, receiver))
+    with pytest.raises(ConfigError) as caught:
+        load_router(routing, channels)
+    (problem,) = caught.value.problems
+    assert problem.location == "routes[1].to" and "'e-mail'" in problem.message
+
+
+def test_without_a_routing_file_every_channel_gets_every_alert(tmp_path: Path, receiver) -> None:
+    """No routing file: route to all; operational alerts too."""
+    channels = build_channels((), tagged_channels(tmp_path, receiver))
+    router = load_router(None, channels)
+    assert router.operational() == channels.targets and len(channels.targets) == 3
