@@ -31,13 +31,15 @@ from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
 from monitor.extract import extract_page
 from monitor.models import Clock, Source, SourceKind
+from monitor.notify.channels import build_channels
+from monitor.notify.render import FORMATS, render
 from monitor.rules.loader import load_rules
 from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.scoring import assess
 from monitor.settings import Settings
 from monitor.sources import load_sources
 from monitor.store.engine import ensure_schema, make_engine, upgrade
-from monitor.store.repo import Store
+from monitor.store.repo import AlertView, Store
 from monitor.textmatch import prepare
 
 logger = logging.getLogger("monitor")
@@ -116,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_list.add_argument("--limit", type=int, default=50)
     alerts_list.add_argument("--failed", action="store_true", help="only alerts that some channel failed to receive for good")
     alerts_list.set_defaults(handler=cmd_alerts_list)
+
+    show = alerts.add_parser("show", help="one alert in full: message, deliveries, copies", description="Print one stored alert as its plain-text message, with its deliveries, later copies and silence.")
+    show.add_argument("alert_id", type=int, metavar="ID")
+    show.set_defaults(handler=cmd_alerts_show)
+    preview = alerts.add_parser("preview", help="exactly what a channel would receive", description="Render a stored alert as a channel would receive it: e-mail HTML for mailto channels, Markdown for chat.")
+    preview.add_argument("alert_id", type=int, metavar="ID")
+    preview.add_argument("--channel", required=True, help="a channel tag, a channel id, or a format: email, chat, text")
+    preview.set_defaults(handler=cmd_alerts_preview)
 
     mark = alerts.add_parser("mark", help="record an analyst's verdict on an alert", description="Record whether an alert was right (tp) or wrong (fp); `monitor rules stats` and `monitor backtest` use the verdicts.")
     mark.add_argument("alert_id", type=int, metavar="ID")
@@ -350,6 +360,48 @@ def _store(settings: Settings) -> Store:
 
 def _day(value: date | None) -> datetime | None:
     return datetime.combine(value, time(0), tzinfo=UTC) if value else None
+
+
+def _alert(settings: Settings, alert_id: int) -> AlertView | None:
+    found = _store(settings).alerts(alert_id=alert_id)
+    if not found:
+        print(f"No alert #{alert_id}.", file=sys.stderr)
+    return found[0] if found else None
+
+
+def cmd_alerts_show(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    alert = _alert(settings, args.alert_id)
+    if alert is None:
+        return EXIT_FAILED
+    print(f"Alert #{alert.id} ({alert.kind}), created {alert.created_at:%Y-%m-%d %H:%M} UTC\n")
+    print(alert.title)
+    print(alert.body)
+    print("\nDeliveries:")
+    for channel, state, attempts, error in alert.deliveries:
+        print(f"  {channel}: {state}, {attempts} attempt(s)" + (f"; last error: {error}" if error else ""))
+    if alert.silenced_by:
+        print(f"Silenced by #{alert.silenced_by}")
+    for copy in alert.copies:
+        print(f"Also published by {copy['source']} on {str(copy['published'])[:10]}: {copy['url']}")
+    return EXIT_OK
+
+
+def cmd_alerts_preview(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    alert = _alert(settings, args.alert_id)
+    if alert is None:
+        return EXIT_FAILED
+    form = args.channel if args.channel in FORMATS else None
+    if form is None:
+        channels = build_channels(settings.notify_url_list(), settings.notify_config)
+        ids = channels.tagged(args.channel) or ((args.channel,) if channels.get(args.channel) else ())
+        channel = channels.get(ids[0]) if ids else None
+        if channel is None:
+            print(f"No channel with the tag or id {args.channel!r}, and not a format ({', '.join(FORMATS)}).", file=sys.stderr)
+            return EXIT_CONFIG
+        form = channel.format
+    print(alert.title)
+    print(render(alert.payload, form) if alert.payload else alert.body)
+    return EXIT_OK
 
 
 def cmd_alerts_mark(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:

@@ -131,11 +131,11 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     assessment = assess(document, context, deps.rules(), deps.thresholds)
     alert = None
     if assessment.alert:
-        title, body = render_alert(article, source, assessment, deps.gazetteer.name)
+        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
         with deps.alert_lock:
             silence = silencing(assessment, source, deps.store.silences(now))
             story = _story_of(document, article, assessment, deps, now)
-            alert = NewAlert(title, body, deps.router.targets(assessment, source), silence.id if silence else None, story)
+            alert = NewAlert(title, body, deps.router.targets(assessment, source), silence.id if silence else None, story, payload)
             item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
     else:
         item_id = deps.store.save_item(article, source, assessment, None, entry.keys, key_by_title, now)

@@ -22,6 +22,8 @@ COMMANDS = [
     ["rules", "stats"],
     ["alerts", "list"],
     ["alerts", "mark"],
+    ["alerts", "show"],
+    ["alerts", "preview"],
     ["sources", "list"],
     ["db", "upgrade"],
     ["demo"],

@@ -37,10 +37,13 @@ class Channel:
         self.id = "ch-" + hashlib.sha256(url.encode()).hexdigest()[:12]
         self.label = self._apprise[0].url(privacy=True)
         self.tags = tags  # from an apprise configuration file: what routing sends here
+        # E-mail gets the rich HTML message; everything else the short Markdown one.
+        self.format = "email" if url.split("://", 1)[0].lower() in ("mailto", "mailtos") else "chat"
 
     def send(self, title: str, body: str) -> SendResult:
+        body_format = apprise.NotifyFormat.HTML if self.format == "email" else apprise.NotifyFormat.MARKDOWN
         with apprise.LogCapture(level=logging.WARNING) as captured:
-            ok = self._apprise.notify(title=title, body=body)
+            ok = self._apprise.notify(title=title, body=body, body_format=body_format)
         if ok:
             return SendResult(True)
         lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
@@ -52,6 +55,8 @@ class LogChannel:
 
     id = LOG_CHANNEL
     label = "log"
+    format = "text"
+    tags: frozenset[str] = frozenset()
 
     def send(self, title: str, body: str) -> SendResult:
         logger.warning("ALERT %s\n%s", title, body)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from monitor.models import Clock, RetryPolicy
 from monitor.notify.channels import LOG_CHANNEL, Channels
+from monitor.notify.render import render
 from monitor.store.repo import PendingDelivery, Store
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ def _deliver(store: Store, channels: Channels, clock: Clock, policy: RetryPolicy
         result_ok, error = False, f"channel {delivery.channel} is no longer configured"
     else:
         try:
-            result = channel.send(delivery.title, delivery.body)
+            body = render(delivery.payload, channel.format) if delivery.payload else delivery.body
+            result = channel.send(delivery.title, body)
             result_ok, error = result.ok, result.error
         except Exception as exc:  # a plugin that raises must not strand the rest of the batch
             result_ok, error = False, f"{type(exc).__name__}: {exc}"

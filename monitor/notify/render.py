@@ -6,14 +6,21 @@ Then who said it and when, the score, every matched rule with its quoted evidenc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from monitor.models import Article, Assessment, ElectionNear, ElectionType, Source
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from monitor.models import Article, Assessment, ElectionNear, ElectionType, Evidence, Field, Source
 
 CountryName = Callable[[str], str]
 
 _KIND = {ElectionType.EUROPEAN: "European Parliament election", ElectionType.RUNOFF: "runoff", ElectionType.REFERENDUM: "referendum"}
 MAX_QUOTE = 160
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def describe_election(near: ElectionNear, country_name: CountryName) -> str:
@@ -31,39 +38,76 @@ def describe_election(near: ElectionNear, country_name: CountryName) -> str:
     return f"{country_name(e.country)}, {kind} on {e.date.isoformat()}, {when}"
 
 
-def render_alert(article: Article, source: Source, assessment: Assessment, country_name: CountryName) -> tuple[str, str]:
-    """The alert's title (one line) and body (plain text that reads well as Markdown too)."""
-    severity = str(assessment.severity).upper()
-    if assessment.elections:
-        headline = describe_election(assessment.elections[0], country_name)
-    else:
-        headline = "no election in window"
-    title = f"[{severity}] {headline}: {source.name}"
-    lines = [
-        f"{source.name} ({source.kind}, {source.country}), published {article.published.date().isoformat()}",
-        f"\u201c{article.title}\u201d" if article.title else "",
-        f"Score {assessment.score:g}, severity {assessment.severity}" + _factor(assessment),
-    ]
-    if assessment.elections:
-        lines.append("Election: " + "; ".join(describe_election(n, country_name) for n in assessment.elections[:3]))
-    if assessment.countries:
-        lines.append("Countries mentioned: " + ", ".join(country_name(c) for c in assessment.countries[:6]))
-    lines.append("Matched rules:")
-    for match in assessment.matches:
-        lines.append(f"- {match.rule_id} (+{match.weight:g}, {match.severity}): {match.title}")
-        quotes = dict.fromkeys(_quote(e.quote) for e in match.evidence)  # the same words once
-        lines.extend(f"    \u201c{quote}\u201d" for quote in list(quotes)[:3])
-    link = article.entry.canonical_url or article.entry.url
-    if link:
-        lines.append(f"Link: {link}")
-    lines.append(f"Text from: {article.extraction}")
-    return title, "\n".join(line for line in lines if line)
+CONTEXT_CHARS = 160  # of the sentence shown around a quote
+_SENTENCE_EDGE = re.compile(r"[.!?\u2026\n]")
+
+FORMATS = {"text": "text.j2", "chat": "chat.md.j2", "email": "email.html.j2"}
 
 
-def _factor(assessment: Assessment) -> str:
-    if assessment.proximity_factor == 1:
-        return ""
-    return f" (rules {assessment.base_score:g} x {assessment.proximity_factor:g} for the closeness of the vote)"
+def alert_payload(article: Article, source: Source, assessment: Assessment, country_name: CountryName) -> dict[str, Any]:
+    """Everything the message templates show, as plain data (it is stored with the alert)."""
+    headline = describe_election(assessment.elections[0], country_name) if assessment.elections else "no election in window"
+    return {
+        "severity": str(assessment.severity),
+        "score": f"{assessment.score:g}",
+        "base_score": f"{assessment.base_score:g}",
+        "factor": assessment.proximity_factor,
+        "headline": headline,
+        "source": {"id": source.id, "name": source.name, "kind": str(source.kind), "country": source.country},
+        "published": article.published.date().isoformat(),
+        "title": article.title,
+        "link": article.entry.canonical_url or article.entry.url,
+        "elections": [describe_election(n, country_name) for n in assessment.elections],
+        "countries": [country_name(c) for c in assessment.countries],
+        "matches": [
+            {
+                "rule": m.rule_id,
+                "title": m.title,
+                "weight": f"{m.weight:g}",
+                "severity": str(m.severity),
+                "quotes": _quotes(article, m.evidence),
+            }
+            for m in assessment.matches
+        ],
+        "extraction": str(article.extraction),
+    }
+
+
+def _quotes(article: Article, evidence: tuple[Evidence, ...]) -> list[dict[str, str]]:
+    """Each distinct quote once, with the rest of its sentence around it."""
+    quotes: dict[str, dict[str, str]] = {}
+    for e in evidence:
+        text = article.title if e.field is Field.TITLE else article.text
+        key = _quote(e.quote)
+        if key in quotes:
+            continue
+        before = text[max(0, e.start - CONTEXT_CHARS) : e.start]
+        after = text[e.end : e.end + CONTEXT_CHARS]
+        edges = list(_SENTENCE_EDGE.finditer(before))
+        before = before[edges[-1].end() :] if edges else before
+        stop = _SENTENCE_EDGE.search(after)
+        after = after[: stop.end()] if stop else after
+        quotes[key] = {"quote": key, "before": " ".join(before.split()) + (" " if before[-1:].isspace() else ""), "after": (" " if after[:1].isspace() else "") + " ".join(after.split())}
+    return list(quotes.values())
+
+
+def render(payload: dict[str, Any], form: str = "text") -> str:
+    """The message body in one of ``FORMATS``: plain text, chat Markdown or e-mail HTML."""
+    return _templates().get_template(FORMATS[form]).render(**payload).strip()
+
+
+@lru_cache(maxsize=1)  # the templates are files shipped with the package: read them once
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=False, keep_trailing_newline=False
+    )
+
+
+def render_alert(article: Article, source: Source, assessment: Assessment, country_name: CountryName) -> tuple[str, str, dict[str, Any]]:
+    """The alert's title (one line), its plain-text body, and the payload the templates render."""
+    payload = alert_payload(article, source, assessment, country_name)
+    title = f"[{payload['severity'].upper()}] {payload['headline']}: {source.name}"
+    return title, render(payload, "text"), payload
 
 
 def _quote(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.engine import Engine
@@ -47,6 +48,7 @@ class NewAlert:
     channels: tuple[str, ...]
     silenced_by: int | None = None  # stored with its deliveries marked silenced: shown, not sent
     copy_of: int | None = None  # the alert of the story this item repeats: no new alert
+    payload: dict[str, object] | None = None  # structured message, rendered per channel when sent
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class PendingDelivery:
     body: str
     alert_created_at: datetime
     kind: str  # of the alert: item | operational
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class AlertView:
     deliveries: tuple[tuple[str, str, int, str | None], ...]  # channel, state, attempts, last error
     copies: tuple[dict[str, object], ...] = ()  # later copies of the story: source, url, published
     silenced_by: int | None = None
+    payload: dict[str, Any] | None = None
 
 
 class Store:
@@ -244,7 +248,7 @@ class Store:
                 select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(col(Delivery.id).in_(claimed)).order_by(col(Delivery.id))
             ).all()
             return [
-                PendingDelivery(d.id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, a.kind)
+                PendingDelivery(d.id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, a.kind, a.payload)
                 for d, a in rows
                 if d.id is not None
             ]
@@ -277,9 +281,11 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
 
-    def alerts(self, limit: int = 50, failed_only: bool = False) -> list[AlertView]:
+    def alerts(self, limit: int = 50, failed_only: bool = False, alert_id: int | None = None) -> list[AlertView]:
         with Session(self.engine) as session:
             query = select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id), isouter=True)
+            if alert_id is not None:
+                query = query.where(col(Alert.id) == alert_id)
             if failed_only:
                 failed = select(Delivery.alert_id).where(col(Delivery.state) == "failed")
                 query = query.where(col(Alert.id).in_(failed))
@@ -303,6 +309,7 @@ class Store:
                         deliveries=tuple((d.channel, d.state, d.attempts, d.last_error) for d in deliveries),
                         copies=tuple(alert.copies or ()),
                         silenced_by=alert.silenced_by,
+                        payload=alert.payload,
                     )
                 )
             return views
@@ -515,6 +522,7 @@ def _add_item(
             title=alert.title,
             body=alert.body,
             silenced_by=alert.silenced_by,
+            payload=alert.payload,
         )
         session.add(row)
         session.flush()

@@ -113,6 +113,7 @@ class Alert(SQLModel, table=True):
     # listed here instead of raising alerts of their own.
     copies: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     last_copy_at: datetime | None = _when()
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # what the templates render
     score: float
     severity: str
     title: str = Field(sa_column=Column(Text, nullable=False))
