@@ -10,10 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from monitor.models import PollReport, Source
 from monitor.health import source_trouble
 from monitor.models import HealthPolicy, RetryPolicy
+from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.pipeline import Deps, poll_source
 from monitor.rulebook import Reload, RuleBook
@@ -84,6 +86,22 @@ def health_job(sources: Iterable[Source], deps: Deps, policy: HealthPolicy) -> l
     return reported
 
 
+def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
+    """Queue one digest per channel of the alerts since its last digest; nothing when there are none."""
+    queued = []
+    try:
+        now = deps.clock()
+        for channel in channels:
+            since = deps.store.last_digest(channel) or now - FIRST_DIGEST_LOOKBACK
+            alerts = deps.store.alerts(limit=1000, created_after=since, unsilenced_items_only=True)
+            message = digest_message(alerts, since)
+            if message is not None:
+                queued.append(deps.store.add_message("digest", message[0], message[1], (channel,), now))
+    except Exception:
+        logger.exception("digest job crashed")
+    return queued
+
+
 def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
     """Poll every source once, a few at a time (``monitor run --once``); once ``deps.stop``
     is set, the sources not yet started are skipped."""
@@ -140,6 +158,16 @@ def build_scheduler(
             id="reload-rules",
             name="reload changed rules",
             seconds=reload_every.total_seconds(),
+            max_instances=1,
+            coalesce=True,
+        )
+    for index, (cron, channels) in enumerate(deps.router.digests()):
+        scheduler.add_job(
+            digest_job,
+            CronTrigger.from_crontab(cron, timezone=UTC),
+            args=(deps, channels),
+            id=f"digest:{index}",
+            name=f"digest ({cron})",
             max_instances=1,
             coalesce=True,
         )

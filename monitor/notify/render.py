@@ -23,10 +23,14 @@ MAX_QUOTE = 160
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def election_name(near: ElectionNear, country_name: CountryName) -> str:
+    """``Lithuania, parliamentary election on 2024-10-13``."""
+    e = near.election
+    return f"{country_name(e.country)}, {_KIND.get(e.type, f'{e.type} election')} on {e.date.isoformat()}"
+
+
 def describe_election(near: ElectionNear, country_name: CountryName) -> str:
     """``Lithuania, parliamentary election on 2024-10-13, 18 days after publication``."""
-    e = near.election
-    kind = _KIND.get(e.type, f"{e.type} election")
     days = abs(near.days_until)
     plural = "day" if days == 1 else "days"
     if near.days_until > 0:
@@ -35,7 +39,7 @@ def describe_election(near: ElectionNear, country_name: CountryName) -> str:
         when = f"{days} {plural} before publication"
     else:
         when = "on the day of publication"
-    return f"{country_name(e.country)}, {kind} on {e.date.isoformat()}, {when}"
+    return f"{election_name(near, country_name)}, {when}"
 
 
 CONTEXT_CHARS = 160  # of the sentence shown around a quote
@@ -53,6 +57,7 @@ def alert_payload(article: Article, source: Source, assessment: Assessment, coun
         "base_score": f"{assessment.base_score:g}",
         "factor": assessment.proximity_factor,
         "headline": headline,
+        "target": election_name(assessment.elections[0], country_name) if assessment.elections else "No election in window",
         "source": {"id": source.id, "name": source.name, "kind": str(source.kind), "country": source.country},
         "published": article.published.date().isoformat(),
         "title": article.title,

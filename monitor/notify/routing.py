@@ -15,6 +15,8 @@ alert goes to every channel.
         to: [moldova-desk]
     default: [email]          # optional; "*" (every channel) when not given
     operational: ["*"]        # where operational alerts go (a broken rule change, a failing source)
+    digests:                  # optional: one message listing the alerts since the last one
+      - {to: [email], cron: "0 7 * * *"}
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.errors import ConfigError, Problem
 from monitor.fieldtypes import CountryCode
@@ -64,11 +67,26 @@ class Route(BaseModel):
     to: tuple[str, ...] = Field(min_length=1, description="channel tags; * is every channel")
 
 
+class Digest(BaseModel):
+    """One message listing the alerts since the last digest, on a schedule."""
+
+    model_config = _STRICT
+    to: tuple[str, ...] = Field(min_length=1, description="channel tags")
+    cron: str = Field(description="when, as a crontab line in UTC: minute hour day month weekday")
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_parses(cls, value: str) -> str:
+        CronTrigger.from_crontab(value, timezone="UTC")
+        return value
+
+
 class RoutingFile(BaseModel):
     model_config = _STRICT
     routes: tuple[Route, ...] = ()
     default: tuple[str, ...] = ("*",)
     operational: tuple[str, ...] = ("*",)
+    digests: tuple[Digest, ...] = ()
 
 
 class Router:
@@ -81,6 +99,10 @@ class Router:
             return self._channels.targets
         tags = [tag for route in self._routing.routes if route.match.holds(assessment, source) for tag in route.to]
         return self._resolve(tags or self._routing.default)
+
+    def digests(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(cron, channel ids) of every digest."""
+        return [(d.cron, self._resolve(d.to)) for d in self._routing.digests] if self._routing else []
 
     def operational(self) -> tuple[str, ...]:
         return self._resolve(self._routing.operational) if self._routing else self._channels.targets
@@ -98,6 +120,7 @@ def load_router(path: Path | None, channels: Channels) -> Router:
     known = channels.tags | {"*"}
     named = [(f"routes[{i}].to", tag) for i, r in enumerate(routing.routes) for tag in r.to]
     named += [("default", tag) for tag in routing.default] + [("operational", tag) for tag in routing.operational]
+    named += [(f"digests[{i}].to", tag) for i, d in enumerate(routing.digests) for tag in d.to]
     problems = [Problem(str(path), where, f"no channel has the tag {tag!r}") for where, tag in named if tag not in known]
     if problems:
         raise ConfigError(problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, update
@@ -209,8 +209,12 @@ class Store:
 
     def add_operational_alert(self, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
         """An alert about the monitor itself (a rule change that failed to load, ...), through the outbox."""
+        return self.add_message("operational", title, body, channels, now)
+
+    def add_message(self, kind: str, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
+        """A message with no item (operational, digest), delivered through the outbox like any alert."""
         with Session(self.engine) as session:
-            row = Alert(item_id=None, kind="operational", created_at=now, score=0.0, severity="high", title=title, body=body)
+            row = Alert(item_id=None, kind=kind, created_at=now, score=0.0, severity="high" if kind == "operational" else "low", title=title, body=body)
             session.add(row)
             session.flush()
             assert row.id is not None
@@ -281,11 +285,22 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
 
-    def alerts(self, limit: int = 50, failed_only: bool = False, alert_id: int | None = None) -> list[AlertView]:
+    def alerts(
+        self,
+        limit: int = 50,
+        failed_only: bool = False,
+        alert_id: int | None = None,
+        created_after: datetime | None = None,
+        unsilenced_items_only: bool = False,
+    ) -> list[AlertView]:
         with Session(self.engine) as session:
             query = select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id), isouter=True)
             if alert_id is not None:
                 query = query.where(col(Alert.id) == alert_id)
+            if created_after is not None:
+                query = query.where(col(Alert.created_at) > created_after)
+            if unsilenced_items_only:
+                query = query.where(col(Alert.kind) == "item", col(Alert.silenced_by).is_(None))
             if failed_only:
                 failed = select(Delivery.alert_id).where(col(Delivery.state) == "failed")
                 query = query.where(col(Alert.id).in_(failed))
@@ -329,6 +344,16 @@ class Store:
                     RecentAlert(alert.id, item.title, item.text, item.language, item.published_at, elections, tuple(t for ts in tags for t in ts))
                 )
             return recent
+
+    def last_digest(self, channel: str) -> datetime | None:
+        with Session(self.engine) as session:
+            query = (
+                select(func.max(Alert.created_at))
+                .join(Delivery, col(Delivery.alert_id) == col(Alert.id))
+                .where(col(Alert.kind) == "digest", col(Delivery.channel) == channel)
+            )
+            value = session.exec(query).one()
+            return _aware(value)
 
     # -- silences ------------------------------------------------------------------------
 
@@ -532,6 +557,15 @@ def _add_item(
             session.add(Delivery(alert_id=row.id, channel=channel, state=state, next_attempt_at=now))
     session.flush()
     return item.id
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Aggregates bypass the column type: SQLite gives back a naive UTC datetime (or a string)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _status(row: SourceState) -> SourceStatus:

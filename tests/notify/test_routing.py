@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from monitor.app import Monitor
+from monitor.models import RetryPolicy
+from monitor.notify.outbox import deliver_pending
+from monitor.scheduler import build_scheduler, digest_job
 
 from monitor.cli import main
 from monitor.demo import demo_sources, serve_sample_site
@@ -64,3 +70,27 @@ def test_without_a_routing_file_every_channel_gets_every_alert(tmp_path: Path, r
     channels = build_channels((), tagged_channels(tmp_path, receiver))
     router = load_router(None, channels)
     assert router.operational() == channels.targets and len(channels.targets) == 3
+
+
+def test_a_digest_lists_the_alerts_since_the_last_one_and_says_nothing_when_there_are_none(tmp_path: Path, receiver, clock) -> None:
+    """One digest message groups the alerts by election; the next run, with nothing new, sends nothing."""
+    routing = tmp_path / "routing.yaml"
+    routing.write_text(ROUTING + "digests:\n  - {to: [email], cron: '0 7 * * *'}\n", encoding="utf-8")
+    with serve_sample_site() as base:
+        settings = make_settings(tmp_path, sources_file=demo_sources(base, tmp_path), notify_config=tagged_channels(tmp_path, receiver), routing_file=routing)
+        assert main(["run", "--once"], clock=clock, settings=settings) == 0
+    with Monitor(settings, clock) as monitor:
+        scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, timedelta(seconds=30), RetryPolicy())
+        assert "digest:0" in {job.id for job in scheduler.get_jobs()}
+        (email,) = monitor.channels.tagged("email")
+        clock.advance(timedelta(hours=1))
+        assert len(digest_job(monitor.deps, (email,))) == 1
+        deliver_pending(monitor.deps.store, monitor.channels, clock, RetryPolicy())
+        clock.advance(timedelta(days=1))
+        assert digest_job(monitor.deps, (email,)) == []  # nothing new: no message
+
+    posts = receiver.hits("/email", "POST")
+    assert len(posts) == 2  # the alert itself, then the digest
+    digest = posts[1].json()
+    assert digest["title"].startswith("Digest: 1 alert since")
+    assert digest["message"].startswith("Lithuania, parliamentary election on 2024-10-13\n  [CRITICAL] score 15")
