@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, time as day_time
+from datetime import UTC, datetime
+from datetime import time as day_time
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape

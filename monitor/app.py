@@ -82,6 +82,7 @@ class Monitor(AbstractContextManager["Monitor"]):
             clock=clock,
             max_backoff=settings.max_backoff,
             stop=self.stop,
+            signer=settings.link_signer(),
             realert=settings.realert_period,
             story_similarity=settings.story_similarity,
         )

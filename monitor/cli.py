@@ -20,16 +20,17 @@ from pydantic import ValidationError
 
 from monitor import __version__
 from monitor.app import Monitor, load_knowledge, make_fetcher
-from monitor.context import build_context
 from monitor.backtest import backtest
 from monitor.backtest import report_json as backtest_json
 from monitor.backtest import report_text as backtest_text
+from monitor.context import build_context
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
 from monitor.evaluation import evaluate, load_cases, report_text
 from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
 from monitor.extract import extract_page
+from monitor.feedback import serve_verdicts
 from monitor.models import Clock, Source, SourceKind
 from monitor.notify.channels import build_channels
 from monitor.notify.render import FORMATS, render
@@ -191,8 +192,26 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
                 settings.rules_reload_interval,
                 settings.health_policy(),
             )
-            run_until_stopped(scheduler, monitor.stop)
+            endpoint = _start_endpoint(monitor, settings, clock)
+            try:
+                run_until_stopped(scheduler, monitor.stop)
+            finally:
+                if endpoint is not None:
+                    endpoint.shutdown()
     return EXIT_OK
+
+
+def _start_endpoint(monitor: Monitor, settings: Settings, clock: Clock) -> Any:
+    """The verdict-link endpoint, when MONITOR_HTTP_LISTEN is set."""
+    if not settings.http_listen:
+        return None
+    signer = settings.link_signer()
+    if signer is None:
+        raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", "the endpoint needs MONITOR_SECRET_KEY and MONITOR_PUBLIC_URL")])
+    host, _, port = settings.http_listen.rpartition(":")
+    server = serve_verdicts(host or "127.0.0.1", int(port), signer, monitor.deps.store.mark, clock)
+    logger.info("verdict endpoint on %s", settings.http_listen)
+    return server
 
 
 def run_once(monitor: Monitor) -> int:

@@ -6,13 +6,12 @@ import bisect
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from monitor.models import Election, ElectionNear, ElectionType
 from monitor.fieldtypes import CountryCode
+from monitor.models import Election, ElectionNear, ElectionType
 from monitor.yamlfile import load_model
 
 

@@ -19,6 +19,7 @@ from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
 from monitor.errors import FetchError
 from monitor.extract import extract_page
+from monitor.feedback import LinkSigner
 from monitor.feeds import parse_feed, title_key
 from monitor.fetch import Fetcher, Validators
 from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
@@ -50,6 +51,7 @@ class Deps:
     clock: Clock
     max_backoff: timedelta
     stop: threading.Event = field(default_factory=threading.Event)
+    signer: LinkSigner | None = None  # signs the verdict links of e-mails, when configured
     realert: timedelta = timedelta(hours=24)  # a story alerts once in this period; its copies are listed
     # Story matching reads the recent alerts and then writes: one alerting item at a time, so
     # that copies polled at once from several feeds still find each other.

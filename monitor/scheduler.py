@@ -12,9 +12,8 @@ from datetime import UTC, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.models import PollReport, Source
 from monitor.health import source_trouble
-from monitor.models import HealthPolicy, RetryPolicy
+from monitor.models import HealthPolicy, PollReport, RetryPolicy, Source
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.pipeline import Deps, poll_source
@@ -42,7 +41,7 @@ def poll_job(source: Source, deps: Deps) -> PollReport | None:
 
 def delivery_job(deps: Deps, policy: RetryPolicy) -> DeliveryReport | None:
     try:
-        return deliver_pending(deps.store, deps.channels, deps.clock, policy, deps.stop)
+        return deliver_pending(deps.store, deps.channels, deps.clock, policy, deps.stop, deps.signer)
     except Exception:  # the database may be down: the deliveries stay in the outbox for the next run
         logger.exception("delivery job crashed")
         return None

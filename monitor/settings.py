@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from monitor.feedback import LinkSigner
 from monitor.fieldtypes import Duration, Network
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
@@ -78,6 +79,10 @@ class Settings(BaseSettings):
     story_similarity: float = Field(
         0.5, ge=0.05, le=1.0, description="How alike two same-language texts must be to be one story (Jaccard of word 4-grams)."
     )
+    http_listen: str = Field("", description="host:port for the daemon's endpoint (verdict links, /health); empty = no endpoint.")
+    public_url: str = Field("", description="The address analysts reach the endpoint at, used in the verdict links of e-mails.")
+    secret_key: str = Field("", description="The key that signs verdict links; empty = no links. Keep it secret.")
+    link_ttl: Duration = Field(timedelta(days=14), description="How long a verdict link stays valid.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
 
     @field_validator("severity_thresholds")
@@ -100,6 +105,11 @@ class Settings(BaseSettings):
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(self.delivery_max_backoff, self.delivery_max_age)
+
+    def link_signer(self) -> LinkSigner | None:
+        if not (self.secret_key and self.public_url):
+            return None
+        return LinkSigner(self.secret_key.encode(), self.public_url, self.link_ttl)
 
     def health_policy(self) -> HealthPolicy:
         return HealthPolicy(failures=self.source_alert_failures, quiet_factor=self.source_quiet_factor)

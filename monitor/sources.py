@@ -12,6 +12,7 @@ from monitor.fieldtypes import CountryCode, Duration
 from monitor.models import Source, SourceKind
 from monitor.yamlfile import load_model, unique
 
+
 class SourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

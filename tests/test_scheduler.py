@@ -10,13 +10,16 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
+
 from monitor.app import Monitor
-from monitor.models import RetryPolicy
 from monitor.demo import demo_sources, serve_sample_site
+from monitor.models import RetryPolicy
 from monitor.scheduler import build_scheduler, poll_job
 from monitor.store.engine import ensure_schema
 from tests.conftest import ROOT, make_settings
 from tests.helpers import write_sources
+from tests.servers import free_port
 
 
 def test_each_source_gets_one_coalescing_job_with_jitter(tmp_path: Path, clock) -> None:
@@ -49,7 +52,8 @@ def test_a_backing_off_source_is_skipped_until_its_next_poll(tmp_path: Path, htt
 
 
 def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    """`monitor run` starts its jobs and, on SIGTERM, shuts down and exits 0 within seconds."""
+    """`monitor run` starts its jobs and its endpoint and, on SIGTERM, shuts down and exits 0 within seconds."""
+    port = free_port()
     with serve_sample_site() as base:
         env = dict(
             os.environ,
@@ -57,6 +61,9 @@ def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             MONITOR_DATABASE_URL=f"sqlite:///{tmp_path}/daemon.db",
             MONITOR_ALLOW_PRIVATE_ADDRESSES="127.0.0.1",
             MONITOR_NOTIFY_URLS="",
+            MONITOR_HTTP_LISTEN=f"127.0.0.1:{port}",
+            MONITOR_PUBLIC_URL=f"http://127.0.0.1:{port}",
+            MONITOR_SECRET_KEY="test",
         )
         process = subprocess.Popen([sys.executable, "-m", "monitor", "run"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
         try:
@@ -68,6 +75,7 @@ def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
                 if "monitor running" in line or not line:
                     break
             assert any("monitor running" in line for line in lines), "".join(lines)
+            assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200  # the verdict endpoint is up
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=30) == 0
             rest = process.stderr.read()

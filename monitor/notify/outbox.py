@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
+from monitor.feedback import LinkSigner
 from monitor.models import Clock, RetryPolicy
 from monitor.notify.channels import LOG_CHANNEL, Channels
 from monitor.notify.render import render
@@ -22,6 +23,14 @@ LEASE = timedelta(minutes=10)  # a delivery claimed longer ago than this by a de
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
+
+
+def _with_links(delivery: PendingDelivery, signer: LinkSigner | None, clock: Clock) -> dict[str, object]:
+    """The payload, with signed verdict links when the endpoint is configured."""
+    payload = dict(delivery.payload or {})
+    if signer is not None:
+        payload["links"] = signer.links(delivery.alert_id, clock())
+    return payload
 
 
 def _give_up(store: Store, channels: Channels, clock: Clock, delivery: PendingDelivery, error: str) -> None:
@@ -42,7 +51,12 @@ def retry_delay(attempts: int, longest: timedelta) -> timedelta:
 
 
 def deliver_pending(
-    store: Store, channels: Channels, clock: Clock, policy: RetryPolicy, stop: threading.Event | None = None
+    store: Store,
+    channels: Channels,
+    clock: Clock,
+    policy: RetryPolicy,
+    stop: threading.Event | None = None,
+    signer: LinkSigner | None = None,
 ) -> DeliveryReport:
     """Send every due delivery, a small batch at a time, until none is due or ``stop`` is set."""
     sent = failed = 0
@@ -52,20 +66,22 @@ def deliver_pending(
                 for unsent in batch[index:]:
                     store.release(unsent.id)
                 return DeliveryReport(sent, failed)
-            if _deliver(store, channels, clock, policy, delivery):
+            if _deliver(store, channels, clock, policy, delivery, signer):
                 sent += 1
             else:
                 failed += 1
     return DeliveryReport(sent, failed)
 
 
-def _deliver(store: Store, channels: Channels, clock: Clock, policy: RetryPolicy, delivery: PendingDelivery) -> bool:
+def _deliver(
+    store: Store, channels: Channels, clock: Clock, policy: RetryPolicy, delivery: PendingDelivery, signer: LinkSigner | None
+) -> bool:
     channel = channels.get(delivery.channel)
     if channel is None:
         result_ok, error = False, f"channel {delivery.channel} is no longer configured"
     else:
         try:
-            body = render(delivery.payload, channel.format) if delivery.payload else delivery.body
+            body = render(_with_links(delivery, signer, clock), channel.format) if delivery.payload else delivery.body
             result = channel.send(delivery.title, body)
             result_ok, error = result.ok, result.error
         except Exception as exc:  # a plugin that raises must not strand the rest of the batch

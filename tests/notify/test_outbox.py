@@ -17,7 +17,6 @@ from monitor.scheduler import poll_all
 from monitor.store.engine import ensure_schema
 from tests.conftest import make_settings
 
-
 POLICY = RetryPolicy(longest_wait=timedelta(hours=1), max_age=timedelta(hours=24))
 
 
