@@ -27,6 +27,8 @@ def test_email_is_html_with_the_evidence_highlighted_in_its_sentence(alerted, sm
     html = next(p.get_payload(decode=True).decode() for p in message.walk() if p.get_content_type() == "text/html")
     assert "Lithuania, parliamentary election on 2024-10-13, 18 days after publication" in html.split("<h3>")[0]
     assert "and <mark>vote correctly</mark>, and our countries can once again be good neighbours." in html
+    plain = next(p.get_payload(decode=True).decode() for p in message.walk() if p.get_content_type() == "text/plain")
+    assert "vote correctly" in plain  # the plain-text part, for mail readers without HTML
 
 
 def test_chat_gets_a_short_markdown_message(alerted, receiver) -> None:
