@@ -244,6 +244,20 @@ class HealthPolicy:
 
 
 @dataclass(frozen=True)
+class SilenceRule:
+    id: int
+    rule_id: str | None
+    source_id: str | None
+    country: str | None
+    until: datetime
+    reason: str
+
+    def describe(self) -> str:
+        what = [f"rule {self.rule_id}" if self.rule_id else "", f"source {self.source_id}" if self.source_id else "", f"country {self.country}" if self.country else ""]
+        return f"#{self.id} {' and '.join(w for w in what if w)} until {self.until:%Y-%m-%d %H:%M} UTC: {self.reason}"
+
+
+@dataclass(frozen=True)
 class PollReport:
     """What one poll of one source did. Returned, never kept on a long-lived object."""
 

@@ -3,24 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
-from monitor.models import Assessment, Source
-
-
-@dataclass(frozen=True)
-class SilenceRule:
-    id: int
-    rule_id: str | None
-    source_id: str | None
-    country: str | None
-    until: datetime
-    reason: str
-
-    def describe(self) -> str:
-        what = [f"rule {self.rule_id}" if self.rule_id else "", f"source {self.source_id}" if self.source_id else "", f"country {self.country}" if self.country else ""]
-        return f"#{self.id} {' and '.join(w for w in what if w)} until {self.until:%Y-%m-%d %H:%M} UTC: {self.reason}"
+from monitor.models import Assessment, SilenceRule, Source
 
 
 def target_countries(assessment: Assessment) -> set[str]:

@@ -1,0 +1,256 @@
+"""Alerts, the outbox of deliveries, silences, digests and analysts' verdicts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from monitor.models import SilenceRule
+from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, Verdict
+from monitor.store.views import AlertView, PendingDelivery, RecentAlert, RuleStat
+
+CLAIM_BATCH = 10  # deliveries claimed at a time: few enough to send well within the lease
+
+
+class AlertsRepo:
+    engine: Engine
+
+    def add_operational_alert(self, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
+        """An alert about the monitor itself (a rule change that failed to load, ...), through the outbox."""
+        return self.add_message("operational", title, body, channels, now)
+
+    def add_message(self, kind: str, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
+        """A message with no item (operational, digest), delivered through the outbox like any alert."""
+        with Session(self.engine) as session:
+            row = Alert(item_id=None, kind=kind, created_at=now, score=0.0, severity="high" if kind == "operational" else "low", title=title, body=body)
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            for channel in channels:
+                session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
+            session.commit()
+            return row.id
+
+    # -- outbox --------------------------------------------------------------------------
+
+    def claim_due_deliveries(self, now: datetime, lease: timedelta, limit: int = CLAIM_BATCH) -> list[PendingDelivery]:
+        """Claim due deliveries for sending and return them.
+
+        Each row is claimed by a conditional update that only one worker can win, so two
+        workers (a daemon and a manual `run --once`, or several PostgreSQL workers) never send
+        the same delivery. A delivery left "sending" by a dead worker is due again once its
+        lease expires.
+        """
+        due = (col(Delivery.state) == "pending") & (col(Delivery.next_attempt_at) <= now)
+        stale = (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) <= now - lease)
+        with Session(self.engine) as session:
+            query = select(Delivery.id).where(due | stale).order_by(col(Delivery.id)).limit(limit)
+            if self.engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)  # workers take different rows
+            candidates = session.exec(query).all()
+            claimed = []
+            for delivery_id in candidates:
+                won = session.execute(
+                    update(Delivery).where(col(Delivery.id) == delivery_id, due | stale).values(state="sending", claimed_at=now)
+                )
+                if won.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(delivery_id)
+            session.commit()
+            rows = session.exec(
+                select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(col(Delivery.id).in_(claimed)).order_by(col(Delivery.id))
+            ).all()
+            return [
+                PendingDelivery(d.id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, a.kind, a.payload)
+                for d, a in rows
+                if d.id is not None
+            ]
+
+    def delivery_sent(self, delivery_id: int, now: datetime) -> None:
+        self._update_delivery(delivery_id, state="sent", sent_at=now, last_error=None, attempts_delta=1)
+
+    def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
+        self._update_delivery(delivery_id, state="pending", next_attempt_at=retry_at, last_error=error, attempts_delta=1)
+
+    def delivery_given_up(self, delivery_id: int, error: str) -> None:
+        """No more retries: the delivery is failed, for `alerts list --failed` to show."""
+        self._update_delivery(delivery_id, state="failed", last_error=error, attempts_delta=1)
+
+    def release(self, delivery_id: int) -> None:
+        """Give back a claimed delivery that was not attempted (the worker is stopping)."""
+        self._update_delivery(delivery_id, state="pending", attempts_delta=0)
+
+    def _update_delivery(self, delivery_id: int, attempts_delta: int, **values: object) -> None:
+        with Session(self.engine) as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None:
+                return
+            for name, value in values.items():
+                setattr(delivery, name, value)
+            delivery.attempts += attempts_delta
+            delivery.claimed_at = None
+            session.add(delivery)
+            session.commit()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def alerts(
+        self,
+        limit: int = 50,
+        failed_only: bool = False,
+        alert_id: int | None = None,
+        created_after: datetime | None = None,
+        unsilenced_items_only: bool = False,
+    ) -> list[AlertView]:
+        with Session(self.engine) as session:
+            query = select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id), isouter=True)
+            if alert_id is not None:
+                query = query.where(col(Alert.id) == alert_id)
+            if created_after is not None:
+                query = query.where(col(Alert.created_at) > created_after)
+            if unsilenced_items_only:
+                query = query.where(col(Alert.kind) == "item", col(Alert.silenced_by).is_(None))
+            if failed_only:
+                failed = select(Delivery.alert_id).where(col(Delivery.state) == "failed")
+                query = query.where(col(Alert.id).in_(failed))
+            rows = session.exec(query.order_by(col(Alert.created_at).desc(), col(Alert.id).desc()).limit(limit)).all()
+            views = []
+            for alert, item in rows:
+                deliveries = session.exec(select(Delivery).where(Delivery.alert_id == alert.id).order_by(col(Delivery.channel))).all()
+                assert alert.id is not None
+                views.append(
+                    AlertView(
+                        id=alert.id,
+                        kind=alert.kind,
+                        created_at=alert.created_at,
+                        score=alert.score,
+                        severity=alert.severity,
+                        title=alert.title,
+                        body=alert.body,
+                        source_id=item.source_id if item else None,
+                        url=item.url if item else None,
+                        published_at=item.published_at if item else None,
+                        deliveries=tuple((d.channel, d.state, d.attempts, d.last_error) for d in deliveries),
+                        copies=tuple(alert.copies or ()),
+                        silenced_by=alert.silenced_by,
+                        payload=alert.payload,
+                    )
+                )
+            return views
+
+    def recent_alerts(self, since: datetime) -> list[RecentAlert]:
+        """Item alerts created since ``since``: the stories a new item may repeat."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id)).where(col(Alert.created_at) >= since, col(Alert.kind) == "item")
+            ).all()
+            recent = []
+            for alert, item in rows:
+                assert alert.id is not None
+                tags = session.exec(select(RuleMatch.tags).where(RuleMatch.item_id == item.id)).all()
+                elections = tuple((str(e["country"]), str(e["date"])) for e in item.elections)
+                recent.append(
+                    RecentAlert(alert.id, item.title, item.text, item.language, item.published_at, elections, tuple(t for ts in tags for t in ts))
+                )
+            return recent
+
+    def last_digest(self, channel: str) -> datetime | None:
+        with Session(self.engine) as session:
+            query = (
+                select(func.max(Alert.created_at))
+                .join(Delivery, col(Delivery.alert_id) == col(Alert.id))
+                .where(col(Alert.kind) == "digest", col(Delivery.channel) == channel)
+            )
+            value = session.exec(query).one()
+            return _aware(value)
+
+    # -- silences ------------------------------------------------------------------------
+
+    def add_silence(self, rule_id: str | None, source_id: str | None, country: str | None, until: datetime, reason: str, now: datetime) -> int:
+        with Session(self.engine) as session:
+            row = Silence(rule_id=rule_id, source_id=source_id, country=country, until=until, reason=reason, created_at=now)
+            session.add(row)
+            session.commit()
+            assert row.id is not None
+            return row.id
+
+    def remove_silence(self, silence_id: int, now: datetime) -> bool:
+        with Session(self.engine) as session:
+            row = session.get(Silence, silence_id)
+            if row is None or row.removed_at is not None:
+                return False
+            row.removed_at = now
+            session.add(row)
+            session.commit()
+            return True
+
+    def silences(self, now: datetime, include_ended: bool = False) -> list[SilenceRule]:
+        """Active silences (or every silence ever set), newest first."""
+        with Session(self.engine) as session:
+            query = select(Silence).order_by(col(Silence.id).desc())
+            if not include_ended:
+                query = query.where(col(Silence.until) > now, col(Silence.removed_at).is_(None))
+            return [
+                SilenceRule(row.id, row.rule_id, row.source_id, row.country, row.until, row.reason)
+                for row in session.exec(query)
+                if row.id is not None
+            ]
+
+    # -- feedback ------------------------------------------------------------------------
+
+    def mark(self, alert_id: int, verdict: str, note: str | None, now: datetime) -> bool:
+        """Record an analyst's verdict (tp or fp) on an alert; False if there is no such alert."""
+        with Session(self.engine) as session:
+            if session.get(Alert, alert_id) is None:
+                return False
+            session.add(Verdict(alert_id=alert_id, verdict=verdict, note=note, created_at=now))
+            session.commit()
+            return True
+
+    def verdicts(self) -> dict[int, str]:
+        """The latest verdict of every marked alert."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(Verdict).order_by(col(Verdict.created_at), col(Verdict.id))).all()
+            return {row.alert_id: row.verdict for row in rows}
+
+    def rule_stats(self, since: datetime | None = None) -> list[RuleStat]:
+        """Per rule: items it matched, alerts marked true and false among them, the last match."""
+        verdicts = self.verdicts()
+        stats: dict[str, dict[str, object]] = {}
+        with Session(self.engine) as session:
+            query = (
+                select(RuleMatch.rule_id, Item.published_at, Alert.id)
+                .join(Item, col(Item.id) == col(RuleMatch.item_id))
+                .join(Alert, col(Alert.item_id) == col(Item.id), isouter=True)
+            )
+            if since is not None:
+                query = query.where(col(Item.published_at) >= since)
+            for rule_id, published, alert_id in session.exec(query):
+                entry = stats.setdefault(rule_id, {"fired": 0, "tp": 0, "fp": 0, "last": published})
+                entry["fired"] = int(entry["fired"]) + 1  # type: ignore[call-overload]
+                entry["last"] = max(entry["last"], published)  # type: ignore[type-var]
+                verdict = verdicts.get(alert_id) if alert_id is not None else None
+                if verdict in ("tp", "fp"):
+                    entry[verdict] = int(entry[verdict]) + 1  # type: ignore[call-overload]
+        return sorted(
+            (RuleStat(rule, int(v["fired"]), int(v["tp"]), int(v["fp"]), v["last"]) for rule, v in stats.items()),  # type: ignore[arg-type]
+            key=lambda r: (-r.fired, r.rule_id),
+        )
+
+    def count(self, table: type) -> int:
+        with Session(self.engine) as session:
+            return int(session.exec(select(func.count()).select_from(table)).one())
+
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Aggregates bypass the column type: SQLite gives back a naive UTC datetime (or a string)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+

@@ -1,0 +1,228 @@
+"""Sources' state, items and their identities, and the history that backtests re-score."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from monitor.models import Article, Assessment, Source
+from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
+from monitor.store.views import NewAlert, SourceStatus, StoredItem
+
+TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
+
+
+class ItemsRepo:
+    engine: Engine
+
+    # -- sources -------------------------------------------------------------------------
+
+    def source_status(self, source_id: str) -> SourceStatus:
+        with Session(self.engine) as session:
+            row = session.get(SourceState, source_id)
+            return _status(row) if row else SourceStatus(source_id)
+
+    def all_source_status(self) -> dict[str, SourceStatus]:
+        with Session(self.engine) as session:
+            return {row.source_id: _status(row) for row in session.exec(select(SourceState))}
+
+    def record_poll(self, status: SourceStatus) -> None:
+        """Store the whole state of a source after a poll (success or failure)."""
+        with Session(self.engine) as session:
+            row = session.get(SourceState, status.source_id) or SourceState(source_id=status.source_id)
+            for name, value in asdict(status).items():
+                if name != "health_alert":  # the health job's to keep; a poll does not touch it
+                    setattr(row, name, value)
+            session.add(row)
+            session.commit()
+
+    def item_times(self, source_id: str, limit: int = 20) -> list[datetime]:
+        """Publication times of the source's latest items, newest first: its usual rhythm."""
+        with Session(self.engine) as session:
+            query = select(Item.published_at).where(Item.source_id == source_id).order_by(col(Item.published_at).desc()).limit(limit)
+            return list(session.exec(query).all())
+
+    def set_health_alert(self, source_id: str, trouble: str | None) -> None:
+        with Session(self.engine) as session:
+            row = session.get(SourceState, source_id) or SourceState(source_id=source_id)
+            row.health_alert = trouble
+            session.add(row)
+            session.commit()
+
+    def items_per_source(self) -> dict[str, int]:
+        with Session(self.engine) as session:
+            rows = session.exec(select(Item.source_id, func.count()).group_by(Item.source_id)).all()
+            return {source_id: int(count) for source_id, count in rows}
+
+    # -- items ---------------------------------------------------------------------------
+
+    def seen(self, keys: tuple[str, ...], title_key: str | None, now: datetime) -> bool:
+        """Whether any identity of an entry is already stored (a title only within a week)."""
+        conditions = [col(ItemKey.key).in_(keys)] if keys else []
+        if title_key:
+            conditions.append((col(ItemKey.key) == title_key) & (col(ItemKey.seen_at) >= now - timedelta(days=TITLE_KEY_DAYS)))
+        if not conditions:
+            return False
+        with Session(self.engine) as session:
+            return session.exec(select(ItemKey.key).where(or_(*conditions)).limit(1)).first() is not None
+
+    def save_item(
+        self,
+        article: Article,
+        source: Source,
+        assessment: Assessment,
+        alert: NewAlert | None,
+        keys: tuple[str, ...],
+        title_key: str | None,
+        now: datetime,
+    ) -> int | None:
+        """Write the item with its identities, matches, alert and deliveries in one transaction.
+
+        Returns the item id, or None if another worker stored the same item first.
+        """
+        with Session(self.engine) as session:
+            try:
+                item_id = _add_item(session, article, source, assessment, alert, keys, title_key, now)
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                if self.seen(keys, title_key, now):  # another poll stored it first
+                    return None
+                raise
+            return item_id
+
+    # -- history -------------------------------------------------------------------------
+
+    def history(self, since: datetime | None, until: datetime | None, batch: int = 500) -> Iterator[StoredItem]:
+        """Stored items in publication order, with their alert (if any), a batch at a time."""
+        last_id = 0
+        while True:
+            with Session(self.engine) as session:
+                query = select(Item, Alert).join(Alert, col(Alert.item_id) == col(Item.id), isouter=True).where(col(Item.id) > last_id)
+                if since is not None:
+                    query = query.where(col(Item.published_at) >= since)
+                if until is not None:
+                    query = query.where(col(Item.published_at) < until)
+                rows = session.exec(query.order_by(col(Item.id)).limit(batch)).all()
+                if not rows:
+                    return
+                matched: dict[int, list[str]] = {}
+                ids = [item.id for item, _ in rows]
+                for item_id, rule_id in session.exec(select(RuleMatch.item_id, RuleMatch.rule_id).where(col(RuleMatch.item_id).in_(ids))):
+                    matched.setdefault(item_id, []).append(rule_id)
+                for item, alert in rows:
+                    assert item.id is not None
+                    last_id = item.id
+                    yield StoredItem(
+                        id=item.id,
+                        source_id=item.source_id,
+                        source_kind=item.source_kind,
+                        source_country=item.source_country,
+                        title=item.title,
+                        text=item.text,
+                        language=item.language,
+                        published_at=item.published_at,
+                        url=item.url,
+                        alert_id=alert.id if alert else None,
+                        severity=alert.severity if alert else None,
+                        rules=tuple(matched.get(item.id, ())),
+                    )
+
+    def count_history(self, since: datetime | None, until: datetime | None) -> int:
+        with Session(self.engine) as session:
+            query = select(func.count()).select_from(Item)
+            if since is not None:
+                query = query.where(col(Item.published_at) >= since)
+            if until is not None:
+                query = query.where(col(Item.published_at) < until)
+            return int(session.exec(query).one())
+
+
+def _add_item(
+    session: Session,
+    article: Article,
+    source: Source,
+    assessment: Assessment,
+    alert: NewAlert | None,
+    keys: tuple[str, ...],
+    title_key: str | None,
+    now: datetime,
+) -> int:
+    entry = article.entry
+    item = Item(
+        source_id=entry.source_id,
+        source_kind=str(source.kind),
+        source_country=source.country,
+        guid=entry.guid,
+        url=entry.url,
+        canonical_url=entry.canonical_url,
+        title=article.title,
+        text=article.text,
+        author=article.author,
+        language=article.language,
+        site_name=article.site_name,
+        published_at=article.published,
+        fetched_at=now,
+        extraction=str(article.extraction),
+        extraction_error=article.extraction_error,
+        score=assessment.score,
+        severity=str(assessment.severity),
+        countries=list(assessment.countries),
+        elections=[n.as_dict() for n in assessment.elections],
+    )
+    session.add(item)
+    session.flush()
+    assert item.id is not None
+    if title_key:
+        # A title key older than its week no longer identifies anything: it is taken over.
+        session.execute(delete(ItemKey).where(col(ItemKey.key) == title_key, col(ItemKey.seen_at) < now - timedelta(days=TITLE_KEY_DAYS)))
+    for key in dict.fromkeys(keys + ((title_key,) if title_key else ())):
+        session.add(ItemKey(key=key, item_id=item.id, seen_at=now))
+    for match in assessment.matches:
+        session.add(
+            RuleMatch(
+                item_id=item.id,
+                rule_id=match.rule_id,
+                title=match.title,
+                weight=match.weight,
+                severity=str(match.severity),
+                tags=list(match.tags),
+                evidence=[e.as_dict() for e in match.evidence],
+            )
+        )
+    if alert is not None and alert.copy_of is not None:
+        story = session.get(Alert, alert.copy_of)
+        if story is not None:
+            copy = {"item": item.id, "source": entry.source_id, "url": entry.canonical_url or entry.url, "published": article.published.isoformat(), "title": article.title}
+            story.copies = [*(story.copies or []), copy]
+            story.last_copy_at = now
+            session.add(story)
+    elif alert is not None:
+        row = Alert(
+            item_id=item.id,
+            created_at=now,
+            score=assessment.score,
+            severity=str(assessment.severity),
+            title=alert.title,
+            body=alert.body,
+            silenced_by=alert.silenced_by,
+            payload=alert.payload,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        state = "silenced" if alert.silenced_by is not None else "pending"
+        for channel in alert.channels:
+            session.add(Delivery(alert_id=row.id, channel=channel, state=state, next_attempt_at=now))
+    session.flush()
+    return item.id
+
+
+def _status(row: SourceState) -> SourceStatus:
+    return SourceStatus(**{name: getattr(row, name) for name in SourceStatus.__dataclass_fields__})
