@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.pipeline import pages  # noqa: E402
 from monitor.app import Monitor, load_knowledge  # noqa: E402
-from monitor.backtest import _source, backtest, rescore  # noqa: E402
+from monitor.backtest import backtest, rescore, source_of  # noqa: E402
 from monitor.evaluation import load_cases  # noqa: E402
 from monitor.rules.loader import load_rules  # noqa: E402
 from monitor.scheduler import poll_all  # noqa: E402
@@ -73,7 +73,7 @@ def main() -> None:
 
         started = time.perf_counter()
         for item in history:
-            source = _source(item, {})
+            source = source_of(item, {})
             if source is not None:
                 rescore(item, source, rules, knowledge.gazetteer, knowledge.calendar, settings.thresholds())
         scoring_only = time.perf_counter() - started

@@ -75,7 +75,7 @@ def pipeline(files: list[Path], tmp: Path) -> tuple[float, int]:
 def scoring_vs_extraction(files: list[Path], tmp: Path) -> tuple[float, float]:
     """Median per article: extraction alone, and context + scoring with the whole pack."""
     knowledge = load_knowledge(make_settings(tmp))
-    source = Source(id="b", name="b", url="https://example.invalid/", kind=SourceKind.STATE_MEDIA, country="RU")
+    source = Source.standing_in("b", SourceKind.STATE_MEDIA, "RU")
     extract_times, score_times = [], []
     thresholds = Settings(_env_file=None).thresholds()  # type: ignore[call-arg]
     for path in files:

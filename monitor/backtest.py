@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from monitor.context import build_context
 from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
 from monitor.models import Assessment, Source, SourceKind, Thresholds
 from monitor.rules.ruleset import RuleSet
-from monitor.scoring import assess
+from monitor.scoring import assess_text
 from monitor.store.repo import StoredItem
-from monitor.textmatch import prepare
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def backtest(
         items += 1
         if progress is not None:
             progress(items)
-        source = _source(item, known)
+        source = source_of(item, known)
         if source is None:
             skipped += 1
             continue
@@ -96,14 +94,13 @@ def backtest(
 
 
 def rescore(item: StoredItem, source: Source, rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalendar, thresholds: Thresholds) -> Assessment:
-    document = prepare(item.title, item.text)
-    context = build_context(document, source, item.published_at, gazetteer, calendar, item.language)
-    return assess(document, context, rules, thresholds)
+    return assess_text(item.title, item.text, source, item.published_at, gazetteer, calendar, rules, thresholds, item.language)
 
 
-def _source(item: StoredItem, known: dict[str, Source]) -> Source | None:
+def source_of(item: StoredItem, known: dict[str, Source]) -> Source | None:
+    """The facts of the item's source as stored with it, else as the sources file has them."""
     if item.source_kind and item.source_country:
-        return Source(id=item.source_id, name=item.source_id, url="https://example.invalid/", kind=SourceKind(item.source_kind), country=item.source_country)
+        return Source.standing_in(item.source_id, SourceKind(item.source_kind), item.source_country)
     return known.get(item.source_id)  # items stored before sources' facts were kept
 
 

@@ -23,7 +23,6 @@ from monitor.app import Monitor, load_knowledge, make_fetcher
 from monitor.backtest import backtest
 from monitor.backtest import report_json as backtest_json
 from monitor.backtest import report_text as backtest_text
-from monitor.context import build_context
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
 from monitor.evaluation import evaluate, load_cases, report_text
@@ -36,12 +35,11 @@ from monitor.notify.channels import build_channels
 from monitor.notify.render import FORMATS, render
 from monitor.rules.loader import load_rules
 from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
-from monitor.scoring import assess
+from monitor.scoring import assess_text
 from monitor.settings import Settings
 from monitor.sources import load_sources
 from monitor.store.engine import ensure_schema, make_engine, upgrade
 from monitor.store.repo import AlertView, Store
-from monitor.textmatch import prepare
 
 logger = logging.getLogger("monitor")
 
@@ -256,9 +254,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     source = _score_source(args, settings)
     title, text, language = _read_input(args, settings)
     published = datetime.combine(args.published, time(12), tzinfo=UTC) if args.published else clock()
-    document = prepare(title, text)
-    context = build_context(document, source, published, knowledge.gazetteer, knowledge.calendar, language)
-    assessment = assess(document, context, knowledge.rules, settings.thresholds())
+    assessment = assess_text(title, text, source, published, knowledge.gazetteer, knowledge.calendar, knowledge.rules, settings.thresholds(), language)
     if args.format == "json":
         print(json.dumps(assessment_json(assessment), ensure_ascii=False, indent=2))
     else:
@@ -267,7 +263,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
 
 
 def _score_source(args: argparse.Namespace, settings: Settings) -> Source:
-    base = Source(id="cli", name="command line", url="https://example.invalid/", kind=SourceKind.OFFICIAL, country="XX")
+    base = Source.standing_in("cli", SourceKind.OFFICIAL, "XX")
     if args.source:
         known = {s.id: s for s in load_sources(settings.sources_file, settings.default_interval)}
         if args.source not in known:

@@ -25,14 +25,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from monitor.context import build_context
 from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
 from monitor.fieldtypes import CountryCode
 from monitor.models import Assessment, Source, SourceKind, Thresholds
 from monitor.rules.ruleset import RuleSet
-from monitor.scoring import assess
-from monitor.textmatch import prepare
+from monitor.scoring import assess_text
 from monitor.yamlfile import load_model, unique
 
 
@@ -106,11 +104,10 @@ def evaluate(
 ) -> Report:
     outcomes = []
     for case in cases:
-        source = Source(id=f"eval-{case.id}", name=case.id, url="https://example.invalid/", kind=case.source_kind, country=case.source_country)
-        document = prepare(case.title, case.text)
+        source = Source.standing_in(f"eval-{case.id}", case.source_kind, case.source_country)
         published = datetime.combine(case.published, time(12), tzinfo=UTC)
-        context = build_context(document, source, published, gazetteer, calendar, case.language)
-        outcomes.append(Outcome(case, assess(document, context, rules, thresholds)))
+        assessment = assess_text(case.title, case.text, source, published, gazetteer, calendar, rules, thresholds, case.language)
+        outcomes.append(Outcome(case, assessment))
     return Report(tuple(outcomes))
 
 

@@ -35,9 +35,7 @@ class ExampleResult:
 
 def run_example(owner: Rule | Filter, example: Example, gazetteer: Gazetteer, calendar: ElectionCalendar) -> bool:
     published = datetime.combine(example.published, time(12), tzinfo=UTC) if example.published else NO_ELECTION_DAY
-    source = Source(
-        id=example.source_id, name="example", url="https://example.invalid/", kind=example.source_kind, country=example.source_country
-    )
+    source = Source.standing_in(example.source_id, example.source_kind, example.source_country)
     document = prepare(example.title, example.text)
     context = build_context(document, source, published, gazetteer, calendar, example.language)
     return owner.evaluate(document, context).matched

@@ -74,6 +74,11 @@ class Source:
     enabled: bool = True
     fetch_pages: bool = True
 
+    @classmethod
+    def standing_in(cls, id: str, kind: SourceKind, country: str) -> Source:
+        """The source of a text scored outside any feed: `monitor score`, examples, evaluation, backtests."""
+        return cls(id=id, name=id, url="https://example.invalid/", kind=kind, country=country)
+
 
 @dataclass(frozen=True)
 class Election:

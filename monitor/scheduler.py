@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -118,69 +119,34 @@ def build_scheduler(
     health: HealthPolicy | None = None,
     rng: random.Random | None = None,
 ) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler = BackgroundScheduler(timezone=UTC)
     sources = tuple(sources)
     rng = rng or random.Random()
     now = deps.clock()
+
+    def every(seconds: float, job: Callable[..., object], *args: object, **options: Any) -> None:
+        # No job ever runs twice at once, and runs missed while one was running merge into one.
+        scheduler.add_job(job, "interval", args=args, seconds=seconds, max_instances=1, coalesce=True, **options)
+
     for source in sources:
         seconds = source.interval.total_seconds()
-        scheduler.add_job(
-            poll_job,
-            "interval",
-            args=(source, deps),
+        every(
+            seconds, poll_job, source, deps,
             id=f"poll:{source.id}",
             name=f"poll {source.id}",
-            seconds=seconds,
             jitter=min(60.0, seconds / 10),
-            max_instances=1,
-            coalesce=True,
             misfire_grace_time=int(seconds),
             # Spread the first polls over half a minute instead of starting all at once.
             next_run_time=now + timedelta(seconds=rng.uniform(0, 30)),
         )
-    scheduler.add_job(
-        delivery_job,
-        "interval",
-        args=(deps, delivery_policy),
-        id="deliver",
-        name="deliver alerts",
-        seconds=delivery_every.total_seconds(),
-        max_instances=1,
-        coalesce=True,
-        next_run_time=now,
-    )
+    every(delivery_every.total_seconds(), delivery_job, deps, delivery_policy, id="deliver", name="deliver alerts", next_run_time=now)
     if rulebook is not None:
-        scheduler.add_job(
-            reload_job,
-            "interval",
-            args=(rulebook, deps),
-            id="reload-rules",
-            name="reload changed rules",
-            seconds=reload_every.total_seconds(),
-            max_instances=1,
-            coalesce=True,
-        )
-    for index, (cron, channels) in enumerate(deps.router.digests()):
-        scheduler.add_job(
-            digest_job,
-            CronTrigger.from_crontab(cron, timezone=UTC),
-            args=(deps, channels),
-            id=f"digest:{index}",
-            name=f"digest ({cron})",
-            max_instances=1,
-            coalesce=True,
-        )
+        every(reload_every.total_seconds(), reload_job, rulebook, deps, id="reload-rules", name="reload changed rules")
     if health is not None:
-        scheduler.add_job(
-            health_job,
-            "interval",
-            args=(tuple(sources), deps, health),
-            id="source-health",
-            name="report failing or silent sources",
-            seconds=HEALTH_EVERY.total_seconds(),
-            max_instances=1,
-            coalesce=True,
-        )
+        every(HEALTH_EVERY.total_seconds(), health_job, sources, deps, health, id="source-health", name="report failing or silent sources")
+    for index, (cron, channels) in enumerate(deps.router.digests()):
+        trigger = CronTrigger.from_crontab(cron, timezone=UTC)
+        scheduler.add_job(digest_job, trigger, args=(deps, channels), id=f"digest:{index}", name=f"digest ({cron})", max_instances=1, coalesce=True)
     return scheduler
 
 

@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from monitor.models import Assessment, Context, Match, Suppressed, Thresholds
+from datetime import datetime
+
+from monitor.context import build_context
+from monitor.countries import Gazetteer
+from monitor.elections import ElectionCalendar
+from monitor.models import Assessment, Context, Match, Source, Suppressed, Thresholds
 from monitor.rules.ruleset import RuleSet
-from monitor.textmatch import Document
+from monitor.textmatch import Document, prepare
+
+
+def assess_text(
+    title: str,
+    text: str,
+    source: Source,
+    published: datetime,
+    gazetteer: Gazetteer,
+    calendar: ElectionCalendar,
+    rules: RuleSet,
+    thresholds: Thresholds,
+    language: str | None = None,
+) -> Assessment:
+    """Score a text exactly as the daemon would: normalise, build its context, assess."""
+    document = prepare(title, text)
+    context = build_context(document, source, published, gazetteer, calendar, language)
+    return assess(document, context, rules, thresholds)
 
 
 def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thresholds) -> Assessment:

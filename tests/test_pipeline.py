@@ -260,8 +260,8 @@ class TestHostilePages:
 
 
 class TestRecovery:
-    def test_an_entry_that_failed_is_retried_although_the_server_answers_304(self, http_server, monitor_for) -> None:
-        """A poll that left an entry undone keeps the old validators, so the next poll reads the feed again."""
+    def test_a_poll_skipped_at_stop_leaves_the_whole_feed_to_the_next_one(self, http_server, monitor_for) -> None:
+        """A poll asked to stop before it starts records nothing; the next one reads every entry, then a 304 follows."""
         http_server.serve(FEED, rss(
             {"title": "First statement on Lithuania", "link": http_server.url("/a1.html"), "guid": "a1", "description": "One."},
             {"title": "Second statement on Lithuania", "link": "http://a..b/broken", "guid": "a2", "description": "Two."},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, or_
 from sqlalchemy.engine import Engine
@@ -105,11 +106,7 @@ class ItemsRepo:
         while True:
             with Session(self.engine) as session:
                 query = select(Item, Alert).join(Alert, col(Alert.item_id) == col(Item.id), isouter=True).where(col(Item.id) > last_id)
-                if since is not None:
-                    query = query.where(col(Item.published_at) >= since)
-                if until is not None:
-                    query = query.where(col(Item.published_at) < until)
-                rows = session.exec(query.order_by(col(Item.id)).limit(batch)).all()
+                rows = session.exec(_published_between(query, since, until).order_by(col(Item.id)).limit(batch)).all()
                 if not rows:
                     return
                 matched: dict[int, list[str]] = {}
@@ -136,12 +133,16 @@ class ItemsRepo:
 
     def count_history(self, since: datetime | None, until: datetime | None) -> int:
         with Session(self.engine) as session:
-            query = select(func.count()).select_from(Item)
-            if since is not None:
-                query = query.where(col(Item.published_at) >= since)
-            if until is not None:
-                query = query.where(col(Item.published_at) < until)
-            return int(session.exec(query).one())
+            return int(session.exec(_published_between(select(func.count()).select_from(Item), since, until)).one())
+
+
+def _published_between(query: Any, since: datetime | None, until: datetime | None) -> Any:
+    """Items published from ``since`` (inclusive) to ``until`` (exclusive); either may be open."""
+    if since is not None:
+        query = query.where(col(Item.published_at) >= since)
+    if until is not None:
+        query = query.where(col(Item.published_at) < until)
+    return query
 
 
 def _add_item(
