@@ -86,7 +86,9 @@ def scoring_vs_extraction(files: list[Path], tmp: Path) -> tuple[float, float]:
         if extracted is None:
             continue
         document = prepare(extracted.title or "", extracted.text)
-        context = build_context(document, source, datetime(2024, 9, 25, tzinfo=UTC), knowledge.gazetteer, knowledge.calendar, "und")
+        # The language the pipeline passes: the page's, as extraction found it.
+        language = extracted.language or "und"
+        context = build_context(document, source, datetime(2024, 9, 25, tzinfo=UTC), knowledge.gazetteer, knowledge.calendar, language)
         assess(document, context, knowledge.rules, thresholds)
         t2 = time.perf_counter()
         extract_times.append(t1 - t0)

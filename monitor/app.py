@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from monitor.countries import Gazetteer, load_gazetteer
-from monitor.elections import ElectionCalendar, load_calendar
+from monitor.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
 from monitor.errors import ConfigError
 from monitor.fetch import AddressGuard, Fetcher, Limits, build_client
 from monitor.models import Clock, Source
@@ -29,7 +29,8 @@ class Knowledge:
     """The files analysts edit: rules, calendar, gazetteer."""
 
     rules: RuleSet
-    calendar: ElectionCalendar
+    elections: ElectionsFile  # the whole calendar file, votes not yet dated included
+    calendar: ElectionCalendar  # its polling days
     gazetteer: Gazetteer
 
 
@@ -39,7 +40,7 @@ def load_knowledge(settings: Settings) -> Knowledge:
     loaded = {}
     for name, load in (
         ("rules", lambda: load_rules(settings.rules_dir)),
-        ("calendar", lambda: load_calendar(settings.elections_file)),
+        ("elections", lambda: load_elections(settings.elections_file)),
         ("gazetteer", lambda: load_gazetteer(settings.countries_file)),
     ):
         try:
@@ -48,7 +49,7 @@ def load_knowledge(settings: Settings) -> Knowledge:
             problems.extend(exc.problems)
     if problems:
         raise ConfigError(problems)
-    return Knowledge(**loaded)
+    return Knowledge(calendar=calendar_of(loaded["elections"]), **loaded)
 
 
 def make_fetcher(settings: Settings) -> Fetcher:

@@ -23,6 +23,7 @@ from monitor.app import Monitor, load_knowledge, make_fetcher
 from monitor.backtest import backtest
 from monitor.backtest import report_json as backtest_json
 from monitor.backtest import report_text as backtest_text
+from monitor.cli_calendar import add_calendar_commands
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
 from monitor.evaluation import evaluate, load_cases, report_text
@@ -164,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("--format", choices=["text", "json"], default="text")
     back.set_defaults(handler=cmd_backtest)
 
+    add_calendar_commands(commands)
+
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("upgrade", help="apply pending migrations", description="Apply every pending database migration (Alembic).").set_defaults(handler=cmd_db_upgrade)
 
@@ -189,6 +192,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
                 monitor.rulebook,
                 settings.rules_reload_interval,
                 settings.health_policy(),
+                elections=monitor.knowledge.elections,
             )
             endpoint = _start_endpoint(monitor, settings, clock)
             try:

@@ -26,10 +26,11 @@ def build_context(
     calendar: ElectionCalendar,
     language: str | None = None,
 ) -> Context:
-    mentions = gazetteer.mentions(document.title, document.text)
+    language = language or detect_language(document.text.original or document.title.original)
+    mentions = gazetteer.mentions(document.title, document.text, language or source.language)
     mentioned = tuple(m.code for m in mentions)
     return Context(
-        language=language or detect_language(document.text.original or document.title.original),
+        language=language,
         countries_mentioned=mentioned,
         countries_about=countries_about(mentions),
         elections_near=calendar.near(published.date(), mentioned, WINDOW_BEFORE_DAYS, WINDOW_AFTER_DAYS),

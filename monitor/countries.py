@@ -1,35 +1,46 @@
 """``data/countries.yaml`` -> Gazetteer: which countries a text mentions, most mentioned first.
 
-Each country lists the words that name it, per language: the name, the adjective and
-demonym, the capital, the parliament and key institutions. Entries are phrases in the sense of
-``monitor.textmatch`` (``Литв*`` covers every inflection). A mention in the title counts three
-times, because the title says what the text is about.
+A country is named by its CLDR names (``monitor.placenames``: every language the monitor reads
+and the country's own, inflected forms included) and by the phrases the file keeps by hand for
+what CLDR lacks: adjectives and demonyms, the capital, unambiguous institutions. Entries are
+phrases in the sense of ``monitor.textmatch`` (``литовск*`` covers every inflection). A mention
+in the title counts three times, because the title says what the text is about.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from monitor.fieldtypes import CountryCode
-from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern
-from monitor.yamlfile import load_model, unique
+from monitor.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
+from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern, without_overlaps
+from monitor.yamlfile import Finding, load_model, unique
 
 TITLE_WEIGHT = 3
 ABOUT_SHARE = 0.3  # of the most mentioned country's weight: less is a mention in passing
+Region = Literal["Africa", "Americas", "Asia", "Europe", "Oceania"]
 
 
 class CountrySpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: CountryCode
-    name: str
-    names: dict[str, tuple[str, ...]]  # language code -> phrases
+    name: str  # in English, as alerts show it
+    region: Region  # continent (UN M49), for reports
+    capital: dict[str, str] = {}  # language -> name, for reading; matched only through `phrases`
+    parliament: dict[str, str] = {}
+    commission: dict[str, str] = {}  # the election commission
+    phrases: dict[str, tuple[str, ...]] = {}  # language -> phrases matched besides the CLDR names
+    exclude: tuple[str, ...] = ()  # CLDR names not to match ("Chad"; "hr:Mali" in one language)
 
-    @field_validator("names")
+    @field_validator("phrases")
     @classmethod
     def _phrases_compile(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         for phrases in value.values():
@@ -41,7 +52,46 @@ class CountrySpec(BaseModel):
 class CountriesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    languages: tuple[str, ...] = ()  # every language texts are read in: CLDR names are added in each
     countries: tuple[CountrySpec, ...]
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for language in value:
+            try:
+                Locale.parse(language)
+            except (UnknownLocaleError, ValueError):
+                raise ValueError(f"{language!r} is not a language CLDR knows (write e.g. en, zh_Hant, sr_Latn)") from None
+        return value
+
+    def cldr_phrases(self, country: CountrySpec) -> dict[str, tuple[str, ...]]:
+        """CLDR locale -> the phrases of ``country``'s CLDR names (its excluded names left out)."""
+        return country_phrases(country.code, self.languages, country.exclude)
+
+
+def _exclusions_are_names(data: Any) -> Iterable[Finding]:
+    """An excluded name that CLDR does not give the country is a typo that would exclude nothing."""
+    countries = data.get("countries") if isinstance(data, dict) else None
+    languages = data.get("languages") or () if isinstance(data, dict) else ()
+    for index, country in enumerate(countries if isinstance(countries, list) else []):
+        if not isinstance(country, dict) or not isinstance(country.get("code"), str):
+            continue
+        code = country["code"]
+        known = {
+            name.casefold()
+            for language in (*languages, *official_languages(code))
+            if isinstance(language, str)
+            for name in cldr_names(code, language)
+        }
+        for position, entry in enumerate(country.get("exclude") or ()):
+            if not isinstance(entry, str):
+                continue
+            language, name = parse_exclusion(entry)
+            names = known if language is None else {n.casefold() for n in cldr_names(code, language)}
+            if name.casefold() not in names:
+                where = f"in {language}" if language else "in the file's languages"
+                yield ("countries", index, "exclude", position), f"{name!r} is not a CLDR name of {code} {where}"
 
 
 @dataclass(frozen=True)
@@ -51,26 +101,51 @@ class Mention:
 
 
 class Gazetteer:
-    """Immutable: one phrase matcher per country."""
+    """Immutable. The phrases kept by hand match texts in any language; the CLDR names of a
+    language match only texts in that language (German "Island" is Iceland, English "island" is
+    not), or every text when its language is unknown."""
 
-    def __init__(self, countries: dict[str, tuple[str, ...]], names: dict[str, str] | None = None) -> None:
-        pairs = [(phrase, code) for code, phrases in countries.items() for phrase in phrases]
-        # One matcher for all countries: one pass over a text's words finds every mention.
-        self._matcher = PhraseMatcher((p for p, _ in pairs), (c for _, c in pairs)) if pairs else None
+    def __init__(
+        self,
+        phrases: dict[str, tuple[str, ...]],
+        names: dict[str, str] | None = None,
+        regions: dict[str, str] | None = None,
+        by_language: dict[str, dict[str, tuple[str, ...]]] | None = None,
+    ) -> None:
+        """``phrases``: code -> phrases for every text; ``by_language``: language -> code -> phrases."""
+        self._matcher = _matcher(phrases)
+        self._by_language = {language: m for language, table in (by_language or {}).items() if (m := _matcher(table))}
         self.names = dict(names or {})
+        self.regions = dict(regions or {})
 
     def name(self, code: str) -> str:
         return self.names.get(code, code)
 
-    def mentions(self, title: Normalised, text: Normalised) -> tuple[Mention, ...]:
-        """Countries mentioned in the title or text, most weight first."""
+    def mentions(self, title: Normalised, text: Normalised, language: str | None = None) -> tuple[Mention, ...]:
+        """Countries mentioned in the title or text (written in ``language``), most weight first."""
+        matchers = [self._matcher] if self._matcher else []
+        if language is None:
+            matchers.extend(self._by_language.values())
+        elif language in self._by_language:
+            matchers.append(self._by_language[language])
         weights: Counter[str] = Counter()
-        if self._matcher is not None:
-            for span in self._matcher.find(title):
-                weights[span.label or ""] += TITLE_WEIGHT
-            for span in self._matcher.find(text):
-                weights[span.label or ""] += 1
+        for normalised, weight in ((title, TITLE_WEIGHT), (text, 1)):
+            # One country per place: where two lists match the same words, the longer match counts.
+            for _, _, code in without_overlaps([m for matcher in matchers for m in matcher.locate(normalised)]):
+                weights[code or ""] += weight
         return tuple(Mention(code, w) for code, w in sorted(weights.items(), key=lambda cw: (-cw[1], cw[0])))
+
+
+def _matcher(table: dict[str, tuple[str, ...]]) -> PhraseMatcher | None:
+    """One matcher for many countries, labelled by code: one pass over a text's words finds every mention."""
+    pairs = [(phrase, code) for code, phrases in table.items() for phrase in phrases]
+    return PhraseMatcher((p for p, _ in pairs), (c for _, c in pairs)) if pairs else None
+
+
+def text_language(locale: str) -> str:
+    """The code language identification gives texts written in a CLDR locale's language."""
+    language = locale.split("_")[0]
+    return "no" if language == "nb" else language
 
 
 def countries_about(mentions: tuple[Mention, ...]) -> tuple[str, ...]:
@@ -81,9 +156,20 @@ def countries_about(mentions: tuple[Mention, ...]) -> tuple[str, ...]:
     return tuple(m.code for m in mentions if m.weight >= ABOUT_SHARE * top)
 
 
+def load_countries(path: Path) -> CountriesFile:
+    return load_model(CountriesFile, path, unique("countries", "code"), _exclusions_are_names)
+
+
 def load_gazetteer(path: Path) -> Gazetteer:
-    spec = load_model(CountriesFile, path, unique("countries", "code"))
+    spec = load_countries(path)
+    by_language: dict[str, dict[str, tuple[str, ...]]] = {}
+    for country in spec.countries:
+        for locale, phrases in spec.cldr_phrases(country).items():
+            table = by_language.setdefault(text_language(locale), {})
+            table[country.code] = tuple(dict.fromkeys([*table.get(country.code, ()), *phrases]))
     return Gazetteer(
-        {c.code: tuple(p for phrases in c.names.values() for p in phrases) for c in spec.countries},
+        {c.code: tuple(p for phrases in c.phrases.values() for p in phrases) for c in spec.countries},
         {c.code: c.name for c in spec.countries},
+        {c.code: c.region for c in spec.countries},
+        by_language,
     )

@@ -1,4 +1,10 @@
-"""``data/elections.yaml`` -> ElectionCalendar: which elections are near a given day."""
+"""``data/elections.yaml`` -> ElectionCalendar: which elections are near a given day.
+
+A vote held over several days counts from its first day (before it) to its last (after it). A
+vote that was called off (cancelled before polling day, annulled after it, or postponed to a
+later date entered on its own) keeps its window up to the day it was called off: what was said
+about it until then was said about a coming vote.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from monitor.fieldtypes import CountryCode
 from monitor.models import Election, ElectionNear, ElectionType
 from monitor.yamlfile import load_model
+
+Status = Literal["held", "scheduled", "expected", "postponed", "cancelled", "annulled"]
+CALLED_OFF = ("postponed", "cancelled", "annulled")
+MAX_VOTE_DAYS = 60  # longest vote held over several days (phased votes such as India's)
 
 
 class ElectionSpec(BaseModel):
@@ -26,19 +36,36 @@ class ElectionSpec(BaseModel):
     # stay in the file for reference but never open an election window.
     date_precision: Literal["day", "month", "year", "deadline"] = "day"
     name: str
-    status: Literal["held", "scheduled", "expected", "annulled", "cancelled"]
+    status: Status
+    cancelled_on: date | None = None  # the day a postponed, cancelled or annulled vote was called off
     source: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _days_in_order(self) -> ElectionSpec:
+        if self.end_date is not None and not 0 < (self.end_date - self.date).days <= MAX_VOTE_DAYS:
+            raise ValueError(f"end_date must be after date and at most {MAX_VOTE_DAYS} days later")
+        if self.cancelled_on is not None and self.status not in CALLED_OFF:
+            raise ValueError(f"cancelled_on is for a vote that was called off (status {', '.join(CALLED_OFF)})")
+        return self
+
+
+class WithoutVote(BaseModel):
+    """A country with no national vote in sight (elections suspended, say): no reminder to add one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    country: CountryCode
+    note: str
+    source: str | None = None
 
 
 class ElectionsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     as_of: date | None = None
+    without_votes: tuple[WithoutVote, ...] = ()
     elections: tuple[ElectionSpec, ...] = ()
-
-
-MAX_VOTE_DAYS = 14  # longest multi-day vote the search allows for
 
 
 class ElectionCalendar:
@@ -64,16 +91,34 @@ class ElectionCalendar:
         found = [
             near
             for e in self._elections[lo:hi]
-            if e.country in wanted and e.status not in ("annulled", "cancelled")
+            if e.country in wanted and _open_on(e, day)
             and (near := ElectionNear(e, (e.date - day).days)).days_until_end >= -after
         ]
         return tuple(sorted(found, key=lambda n: (abs(n.days_until), n.election.country)))
 
 
-def load_calendar(path: Path) -> ElectionCalendar:
-    spec = load_model(ElectionsFile, path)
+def _open_on(election: Election, day: date) -> bool:
+    """Whether a vote's window is open on ``day``: a called-off vote's closes the day it was called off."""
+    if election.status not in CALLED_OFF:
+        return True
+    return election.cancelled_on is not None and day <= election.cancelled_on
+
+
+def load_elections(path: Path) -> ElectionsFile:
+    return load_model(ElectionsFile, path)
+
+
+def calendar_of(spec: ElectionsFile) -> ElectionCalendar:
+    """The polling days of a file: its day-precision entries."""
     return ElectionCalendar(
-        Election(country=e.country, type=e.type, date=e.date, name=e.name, status=e.status, source=e.source, end_date=e.end_date)
+        Election(
+            country=e.country, type=e.type, date=e.date, name=e.name, status=e.status, source=e.source,
+            end_date=e.end_date, cancelled_on=e.cancelled_on,
+        )
         for e in spec.elections
         if e.date_precision == "day"
     )
+
+
+def load_calendar(path: Path) -> ElectionCalendar:
+    return calendar_of(load_elections(path))

@@ -89,6 +89,7 @@ class Election:
     status: str
     source: str | None = None
     end_date: date | None = None  # the last day of a vote held over several days
+    cancelled_on: date | None = None  # the day a postponed, cancelled or annulled vote was called off
 
     @property
     def last_day(self) -> date:

@@ -13,6 +13,8 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.calendar_review import calendar_gaps
+from monitor.elections import ElectionsFile
 from monitor.health import source_trouble
 from monitor.models import HealthPolicy, PollReport, RetryPolicy, Source
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
@@ -24,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 POLL_WORKERS = 4
 HEALTH_EVERY = timedelta(minutes=5)
+CALENDAR_EVERY = timedelta(hours=6)
+CALENDAR_REMINDER = timedelta(days=7)  # a gap still open is reported again after this long
 
 
 def poll_job(source: Source, deps: Deps) -> PollReport | None:
@@ -86,6 +90,25 @@ def health_job(sources: Iterable[Source], deps: Deps, policy: HealthPolicy) -> l
     return reported
 
 
+def calendar_job(elections: ElectionsFile, sources: Iterable[Source], deps: Deps) -> list[str]:
+    """An operational alert when the calendar falls short for the sources (once a week while it does)."""
+    raised = []
+    try:
+        now = deps.clock()
+        covered = {source.country for source in sources}
+        for gap in calendar_gaps(elections, covered, now.date(), deps.gazetteer.name):
+            title = f"[OPERATIONAL] Election calendar: {gap.message}"
+            if deps.store.operational_alert_since(title, now - CALENDAR_REMINDER):
+                continue
+            body = "Without a known vote the monitor cannot weigh statements about it. Research the votes and add them to the calendar (`monitor calendar import FILE`, or edit the file), then run `monitor calendar check`."
+            deps.store.add_operational_alert(title, body, deps.router.operational(), now)
+            logger.warning("calendar gap %s: %s", gap.key, gap.message)
+            raised.append(gap.key)
+    except Exception:
+        logger.exception("calendar job crashed")
+    return raised
+
+
 def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
     """Queue one digest per channel of the alerts since its last digest; nothing when there are none."""
     queued = []
@@ -118,6 +141,7 @@ def build_scheduler(
     reload_every: timedelta = timedelta(seconds=30),
     health: HealthPolicy | None = None,
     rng: random.Random | None = None,
+    elections: ElectionsFile | None = None,
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     sources = tuple(sources)
@@ -144,6 +168,8 @@ def build_scheduler(
         every(reload_every.total_seconds(), reload_job, rulebook, deps, id="reload-rules", name="reload changed rules")
     if health is not None:
         every(HEALTH_EVERY.total_seconds(), health_job, sources, deps, health, id="source-health", name="report failing or silent sources")
+    if elections is not None:
+        every(CALENDAR_EVERY.total_seconds(), calendar_job, elections, sources, deps, id="calendar", name="report gaps in the election calendar", next_run_time=now)
     for index, (cron, channels) in enumerate(deps.router.digests()):
         trigger = CronTrigger.from_crontab(cron, timezone=UTC)
         scheduler.add_job(digest_job, trigger, args=(deps, channels), id=f"digest:{index}", name=f"digest ({cron})", max_instances=1, coalesce=True)

@@ -6,8 +6,10 @@ space). Matching runs on the normalised text; every span is mapped back to the o
 evidence quotes exactly what the source published.
 
 A phrase is a sequence of words; ``*`` inside or at the end of a word stands for any further
-letters, so ``голосова*`` matches ``голосовать`` and ``голосования``. Phrases match on Unicode
-word boundaries and across line breaks.
+letters, so ``голосова*`` matches ``голосовать`` and ``голосования``; ``*3`` at the end of a word
+stands for at most three (``Литв*3`` matches ``Литве``, not ``Литвинов``). Phrases match on
+Unicode word boundaries and across line breaks; a phrase in a script written without spaces
+(Chinese, Japanese, Thai) matches inside a longer run of letters.
 """
 
 from __future__ import annotations
@@ -85,12 +87,26 @@ class Normalised:
 
     @cached_property
     def prefixes_at(self) -> dict[str, list[int]]:
-        """Every beginning of every word -> the indices of the words that begin so (for stems)."""
+        """Each beginning of each word, up to PREFIX_LETTERS long -> the indices of the words that
+        begin so (for stems). Bounded, so that a giant "word" costs linear memory."""
         index: dict[str, list[int]] = {}
         for word, positions in self.words_at.items():
-            for length in range(1, len(word) + 1):
+            for length in range(1, min(len(word), PREFIX_LETTERS) + 1):
                 index.setdefault(word[:length], []).extend(positions)
         return index
+
+    @cached_property
+    def _sorted_words(self) -> list[str]:
+        return sorted(self.words_at)
+
+    def starting_with(self, stem: str) -> list[int]:
+        """The indices of the words that begin with ``stem`` (a long one: short ones are in prefixes_at)."""
+        words, found = self._sorted_words, []
+        for index in range(bisect.bisect_left(words, stem), len(words)):
+            if not words[index].startswith(stem):
+                break
+            found.extend(self.words_at[words[index]])
+        return found
 
     @cached_property
     def _token_starts(self) -> list[int]:
@@ -165,16 +181,42 @@ def normalise_phrase(phrase: str) -> str:
     return normalise(phrase).text.strip()
 
 
+# A word of a phrase and its wildcard: ``*`` = any further letters, ``*3`` = at most three more.
+_PIECE = regex.compile(r"([\w\p{M}]+)(\*(\d)?)?")
+# Scripts written without spaces between words: a phrase in them matches inside a longer run of
+# letters (``台湾`` in ``台湾地区``), so these phrases are found by a scan, not by word boundaries.
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+# A run of such letters with the marks that go with them (Khmer and Burmese vowel signs are
+# marks, which would split a run of "word" characters).
+_UNSPACED_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{M}]+")
+# What may stand between two words of a phrase matched from the word index: white space (any
+# amount), or a few of these marks with or without spaces, exactly as the phrase has them
+# ("Guinea-Bissau", "Côte d'Ivoire", "U.S", "St. Kitts & Nevis").
+_SEPARATOR = re.compile(r"[\s\-'.&]{1,4}")
+
+
+def is_unspaced(phrase: str) -> bool:
+    return bool(_UNSPACED.search(phrase))
+
+
 def phrase_pattern(phrase: str) -> str:
-    """The regex source for one phrase (already word-bounded on both ends)."""
+    """The regex source for one phrase (already word-bounded on both ends, except in unspaced scripts)."""
     words = normalise_phrase(phrase).split()
     if not words:
         raise ValueError("empty phrase")
+    if is_unspaced(phrase):
+        if "*" in phrase:
+            raise ValueError(f"phrase {phrase!r}: no wildcard in a script written without spaces")
+        return r"\s+".join(re.escape(word) for word in words)
     parts = []
     for word in words:
-        if word.strip("*") == "":
+        if not re.sub(r"\*\d?", "", word):
             raise ValueError(f"phrase {phrase!r} has a word that is only a wildcard")
-        parts.append(r"\w*".join(re.escape(piece) for piece in word.split("*")))
+        pieces = re.split(r"\*(\d?)", word)
+        source = re.escape(pieces[0])
+        for bound, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+            source += (rf"\w{{0,{bound}}}" if bound else r"\w*") + re.escape(piece)
+        parts.append(source)
     return r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)"
 
 
@@ -186,16 +228,31 @@ class Span:
     label: str | None = None  # the label of the phrase that matched, if the matcher has labels
 
 
-_WORD = re.compile(r"\w+")
+# A word: letters and digits, and the marks of scripts whose vowel signs are marks (Hindi, Bengali).
+_WORD = regex.compile(r"[\w\p{M}]+")
+PREFIX_LETTERS = 40  # longest stem looked up in a text's index of word beginnings; longer ones are searched
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s+|\n+")
-_PLAIN_WORD = re.compile(r"\w+\*?")
+
+UNLIMITED = -1  # a stem followed by any number of letters
+
+
+@dataclass(frozen=True)
+class _Word:
+    letters: str
+    extra: int  # letters that may follow: 0 = the word exactly, UNLIMITED = any number
+
+    def fits(self, token: str) -> bool:
+        if self.extra == 0:
+            return token == self.letters
+        return token.startswith(self.letters) and (self.extra == UNLIMITED or len(token) - len(self.letters) <= self.extra)
 
 
 @dataclass(frozen=True)
 class _Phrase:
-    """A phrase of plain words: each matched exactly, or as a prefix when it ends in ``*``."""
+    """A phrase of words, each matched exactly or as a stem, joined by white space, hyphens or apostrophes."""
 
-    words: tuple[tuple[str, bool], ...]  # (letters, is_stem)
+    words: tuple[_Word, ...]
+    joiners: tuple[str, ...]  # between word i and i+1: " " for any white space, else exactly this
     length: int  # characters, to prefer the longer of two phrases matching at one place
     label: str | None
 
@@ -204,21 +261,57 @@ class _Phrase:
         last = index + len(self.words) - 1
         if last >= len(tokens):
             return None
-        for offset, (letters, stem) in enumerate(self.words):
+        for offset, word in enumerate(self.words):
             token, start, _ = tokens[index + offset]
-            if not (token.startswith(letters) if stem else token == letters):
+            if not word.fits(token):
                 return None
-            if offset and not text[tokens[index + offset - 1][2] : start].isspace():
-                return None  # words of a phrase are separated by whitespace only
+            if offset:
+                between = text[tokens[index + offset - 1][2] : start]
+                joiner = self.joiners[offset - 1]
+                if not (between.isspace() if joiner == " " else between == joiner or _marks(between) == joiner):
+                    return None
         return last
+
+
+def _parse(text: str, length: int, label: str | None) -> _Phrase | None:
+    """A normalised phrase the word index can find, or None when it needs a regular expression."""
+    words: list[_Word] = []
+    joiners: list[str] = []
+    position = 0
+    while position < len(text):
+        found = _PIECE.match(text, position)
+        if found is None:
+            return None
+        star, bound = found.group(2), found.group(3)
+        words.append(_Word(found.group(1), 0 if not star else int(bound) if bound else UNLIMITED))
+        position = found.end()
+        if position == len(text):
+            break
+        separator = _SEPARATOR.match(text, position)
+        if separator is None:
+            return None
+        position = separator.end()
+        if position == len(text):
+            if separator.group().strip(".") == "":
+                break  # "U.S." is "U.S": the word boundary after the S is what counts
+            return None  # ends in a hyphen or an apostrophe: a regular expression says that
+        joiners.append(_marks(separator.group()))
+    return _Phrase(tuple(words), tuple(joiners), length, label)
+
+
+def _marks(separator: str) -> str:
+    """A separator's marks without white space ("St. Kitts" and "St.Kitts" alike); " " when it is only white space."""
+    return "".join(separator.split()) or " "
 
 
 class PhraseMatcher:
     """Finds any of a list of phrases in a normalised text. Immutable once built.
 
-    Phrases made of plain words (letters, digits, a final ``*``) are looked up word by word from
-    an index of first words, so that hundreds of phrases cost one pass over the text's words;
-    any other phrase (with punctuation, or ``*`` inside a word) is a regular expression.
+    Most phrases are looked up from the text's distinct words (each word, and each of its
+    beginnings as long as a stem), so that thousands of phrases cost one pass over the text's
+    words; phrases in scripts written without spaces are found by a scan of the runs of letters
+    that hold such a script; any other phrase (other punctuation, ``*`` inside a word) is a
+    regular expression.
     """
 
     def __init__(self, phrases: Iterable[str], labels: Iterable[str | None] | None = None) -> None:
@@ -227,16 +320,25 @@ class PhraseMatcher:
         if not self.phrases:
             raise ValueError("no phrases")
         phrase_labels = tuple(labels) if labels is not None else (None,) * len(self.phrases)
-        self._first: dict[tuple[str, bool], list[_Phrase]] = {}  # (first word, is stem) -> phrases
+        self._exact: dict[str, list[_Phrase]] = {}  # first word -> phrases
+        self._stems: dict[str, list[_Phrase]] = {}  # first word's stem -> phrases
+        self._unspaced: dict[str, str | None] = {}  # phrase -> label
         other = []
         for phrase, label in zip(self.phrases, phrase_labels, strict=True):
-            pattern = phrase_pattern(phrase)  # validates every phrase alike
-            words = normalise_phrase(phrase).split()
-            if all(_PLAIN_WORD.fullmatch(w) for w in words):
-                parsed = _Phrase(tuple((w.rstrip("*"), w.endswith("*")) for w in words), len(phrase), label)
-                self._first.setdefault(parsed.words[0], []).append(parsed)
-            else:
-                other.append((len(phrase), pattern, label))
+            text = normalise_phrase(phrase)
+            parsed = _parse(text, len(phrase), label) if text and not is_unspaced(text) else None
+            if parsed is None:
+                pattern = phrase_pattern(phrase)  # raises ValueError for an empty phrase or a bare wildcard
+                if is_unspaced(text):
+                    self._unspaced.setdefault("".join(text.split()), label)
+                else:
+                    other.append((len(phrase), pattern, label))
+                continue
+            first = parsed.words[0]
+            (self._exact if first.extra == 0 else self._stems).setdefault(first.letters, []).append(parsed)
+        self._unspaced_lengths = sorted({len(p) for p in self._unspaced}, reverse=True)
+        self._short_stems = frozenset(s for s in self._stems if len(s) <= PREFIX_LETTERS)
+        self._long_stems = tuple(s for s in self._stems if len(s) > PREFIX_LETTERS)
         # Longest first, so that "vote correctly" wins over "vote" at the same position.
         other.sort(key=lambda entry: -entry[0])
         self._regex_labels = [label for _, _, label in other]
@@ -253,17 +355,31 @@ class PhraseMatcher:
     def locate(self, text: Normalised) -> list[tuple[int, int, str | None]]:
         """Every match, as (start, end, label) in the normalised text."""
         found = self._find_words(text)
+        extra = self._find_unspaced(text)
         if self._regex is not None:
-            found.extend((m.start(), m.end(), self._regex_labels[m.lastindex - 1]) for m in self._regex.finditer(text.text) if m.lastindex)
-            found = _without_overlaps(found)
-        return found
+            extra.extend((m.start(), m.end(), self._regex_labels[m.lastindex - 1]) for m in self._regex.finditer(text.text) if m.lastindex)
+        return without_overlaps(found + extra) if extra else found
+
+    def _starting(self, text: Normalised) -> dict[int, list[_Phrase]]:
+        """Word index -> the phrases whose first word fits the word there.
+
+        The phrases' first words are intersected with the text's words, their stems with the
+        beginnings of the text's words (the rest of a phrase is checked in place).
+        """
+        starting: dict[int, list[_Phrase]] = {}
+        words, prefixes = text.words_at, text.prefixes_at
+        # Set intersections run in C: only the first words and stems the text has are looked at.
+        found = [(self._exact[w], words[w]) for w in self._exact.keys() & words.keys()]
+        found += [(self._stems[s], prefixes[s]) for s in self._short_stems & prefixes.keys()]
+        found += [(self._stems[s], text.starting_with(s)) for s in self._long_stems]
+        for phrases, positions in found:
+            for position in positions:
+                starting.setdefault(position, []).extend(phrases)
+        return starting
 
     def _find_words(self, text: Normalised) -> list[tuple[int, int, str | None]]:
-        """Look each phrase's first word up in the text's word index, then check the rest in place."""
-        starting: dict[int, list[_Phrase]] = {}
-        for (letters, stem), phrases in self._first.items():
-            for position in (text.prefixes_at if stem else text.words_at).get(letters, ()):
-                starting.setdefault(position, []).extend(phrases)
+        """Find where each phrase's first word stands, then check the rest of the phrase in place."""
+        starting = self._starting(text)
         tokens = text.tokens
         found = []
         resume = 0  # matches do not overlap: the first (and longest) at a place wins
@@ -280,8 +396,27 @@ class PhraseMatcher:
                 resume = best[0] + 1
         return found
 
+    def _find_unspaced(self, text: Normalised) -> list[tuple[int, int, str | None]]:
+        """Leftmost-longest matches inside runs of letters of scripts written without spaces."""
+        found: list[tuple[int, int, str | None]] = []
+        if not self._unspaced:
+            return found
+        for run in _UNSPACED_RUN.finditer(text.text):
+            word, start = run.group(), run.start()
+            i = 0
+            while i < len(word):
+                for length in self._unspaced_lengths:
+                    piece = word[i : i + length]
+                    if len(piece) == length and piece in self._unspaced:
+                        found.append((start + i, start + i + length, self._unspaced[piece]))
+                        i += length
+                        break
+                else:
+                    i += 1
+        return found
 
-def _without_overlaps(spans: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
+
+def without_overlaps(spans: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
     """Sorted spans, the longer kept where two overlap."""
     kept: list[tuple[int, int, str | None]] = []
     for span in sorted(spans, key=lambda s: (s[0], -s[1])):

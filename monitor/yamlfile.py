@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from monitor.errors import ConfigError, Problem
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's parser where PyYAML was built with it (ten times faster on the calendar), else PyYAML's own.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
@@ -25,14 +27,18 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([Problem(str(path), "", f"cannot read: {exc.strerror or exc}")]) from exc
+    loader = _SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One parse: the node tree (for line numbers) and the data built from it.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([Problem(str(path), "", f"invalid YAML: {reason}", line)]) from exc
+    finally:
+        loader.dispose()
     return data, node
 
 

@@ -32,6 +32,10 @@ COMMANDS = [
     ["silence", "add"],
     ["silence", "list"],
     ["silence", "remove"],
+    ["calendar", "upcoming"],
+    ["calendar", "check"],
+    ["calendar", "stats"],
+    ["calendar", "import"],
 ]
 
 FOUNDING_TEXT = (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from monitor.elections import ElectionCalendar, load_calendar
+from monitor.elections import ElectionCalendar, ElectionsFile, load_calendar, load_elections
 from monitor.errors import ConfigError
 from monitor.models import Election, ElectionType
 from tests.conftest import ROOT
@@ -70,11 +71,35 @@ class TestNear:
         assert calendar.near(DAY, [], before=60, after=30) == ()
         assert calendar.near(DAY, ["FR"], before=60, after=30) == ()
 
-    @pytest.mark.parametrize("status", ["annulled", "cancelled"])
-    def test_annulled_or_cancelled_elections_are_never_near(self, status: str) -> None:
-        """An annulled or cancelled vote is never near, however wide the window."""
+    @pytest.mark.parametrize("status", ["annulled", "cancelled", "postponed"])
+    def test_a_called_off_vote_without_its_day_is_never_near(self, status: str) -> None:
+        """An annulled, cancelled or postponed vote that does not say when it was called off opens no window."""
         calendar = ElectionCalendar([election("RO", date(2024, 11, 24), status=status, type=ElectionType.PRESIDENTIAL)])
         assert calendar.near(date(2024, 11, 20), ["RO"], before=730, after=365) == ()
+
+    def test_a_cancelled_vote_keeps_its_window_up_to_the_day_it_was_called_off(self) -> None:
+        """Romania's runoff of 8 December 2024, cancelled on 6 December: near on the 6th, not on the 7th."""
+        runoff = replace(election("RO", date(2024, 12, 8), status="cancelled", type=ElectionType.RUNOFF), cancelled_on=date(2024, 12, 6))
+        calendar = ElectionCalendar([runoff])
+        assert [n.days_until for n in calendar.near(date(2024, 12, 6), ["RO"], before=60, after=30)] == [2]
+        assert calendar.near(date(2024, 12, 7), ["RO"], before=60, after=30) == ()
+
+    def test_an_annulled_vote_is_near_after_it_until_it_was_annulled(self) -> None:
+        """The first round of 24 November 2024, annulled on 6 December: attacks on it in between are after a vote."""
+        first = replace(election("RO", date(2024, 11, 24), status="annulled", type=ElectionType.PRESIDENTIAL), cancelled_on=date(2024, 12, 6))
+        calendar = ElectionCalendar([first])
+        assert [n.days_until for n in calendar.near(date(2024, 12, 1), ["RO"], before=60, after=30)] == [-7]
+        assert calendar.near(date(2024, 12, 10), ["RO"], before=60, after=30) == ()
+
+    def test_a_vote_over_several_weeks_counts_from_its_first_day_to_its_last(self) -> None:
+        """India's phased vote (19 April to 1 June 2024): 10 days before its first day, during it, 20 days after its last."""
+        phased = replace(election("IN", date(2024, 4, 19)), end_date=date(2024, 6, 1))
+        calendar = ElectionCalendar([phased])
+        assert [n.days_until for n in calendar.near(date(2024, 4, 9), ["IN"], before=10, after=0)] == [10]
+        assert calendar.near(date(2024, 4, 8), ["IN"], before=10, after=0) == ()
+        assert len(calendar.near(date(2024, 5, 20), ["IN"], before=0, after=0)) == 1
+        assert len(calendar.near(date(2024, 6, 21), ["IN"], before=0, after=20)) == 1
+        assert calendar.near(date(2024, 6, 22), ["IN"], before=0, after=20) == ()
 
     @pytest.mark.parametrize("status", ["held", "scheduled", "expected"])
     def test_held_scheduled_and_expected_elections_are_near(self, status: str) -> None:
@@ -140,7 +165,7 @@ elections:
 
     def test_an_unknown_status_is_a_config_error(self, tmp_path: Path) -> None:
         """A status outside the list is a ConfigError naming its key path."""
-        path = write(tmp_path, 'elections:\n  - {country: "LT", type: parliamentary, date: 2024-10-13, name: Seimas, status: postponed}\n')
+        path = write(tmp_path, 'elections:\n  - {country: "LT", type: parliamentary, date: 2024-10-13, name: Seimas, status: rumoured}\n')
         with pytest.raises(ConfigError) as caught:
             load_calendar(path)
         assert [p.location for p in caught.value.problems] == ["elections[0].status"]
@@ -160,3 +185,54 @@ elections:
             "name: Chamber of Deputies, status: held}\n",
         )
         assert len(load_calendar(path).near(date(2025, 10, 4), ["CZ"], before=60, after=0)) == 1
+
+
+class TestEntryRules:
+    @pytest.mark.parametrize(
+        ("extra", "message"),
+        [
+            ("end_date: 2024-10-12", "end_date must be after date"),
+            ("end_date: 2024-12-20", "at most 60 days later"),
+            ("cancelled_on: 2024-10-01", "cancelled_on is for a vote that was called off"),
+        ],
+    )
+    def test_days_that_cannot_be_are_refused_at_load(self, tmp_path: Path, extra: str, message: str) -> None:
+        """An end before the start, a vote of more than 60 days, a cancellation day on a vote that went ahead."""
+        path = write(tmp_path, f'elections:\n  - {{country: "LT", type: parliamentary, date: 2024-10-13, name: Seimas, status: held, {extra}}}\n')
+        with pytest.raises(ConfigError, match=message):
+            load_calendar(path)
+
+
+NATIONAL_VOTES_A_YEAR = 60
+
+
+@pytest.fixture(scope="module")
+def spec() -> ElectionsFile:
+    return load_elections(ROOT / "data" / "elections.yaml")
+
+
+class TestShippedCalendar:
+    @pytest.mark.parametrize("year", range(2016, 2027))
+    def test_every_year_has_at_least_sixty_day_precise_national_votes(self, spec: ElectionsFile, year: int) -> None:
+        """Worldwide, every round and chamber counted: the calendar is not a European one."""
+        national = [e for e in spec.elections if e.date.year == year and e.date_precision == "day" and e.type is not ElectionType.LOCAL]
+        assert len(national) >= NATIONAL_VOTES_A_YEAR
+        assert len({e.country for e in national}) >= 40
+
+    @pytest.mark.parametrize(
+        ("country", "day", "kind"),
+        [
+            ("US", date(2016, 11, 8), "presidential"), ("US", date(2024, 11, 5), "presidential"),
+            ("UA", date(2019, 3, 31), "presidential"), ("UA", date(2019, 4, 21), "runoff"),
+            ("TW", date(2024, 1, 13), "presidential"), ("AR", date(2025, 10, 26), "parliamentary"),
+            ("HN", date(2025, 11, 30), "presidential"), ("AM", date(2021, 6, 20), "parliamentary"),
+            ("LT", date(2020, 10, 11), "parliamentary"), ("MD", date(2020, 11, 15), "runoff"),
+            ("LT", date(2024, 10, 13), "parliamentary"), ("FR", date(2017, 4, 23), "presidential"),
+        ],
+    )
+    def test_votes_that_real_statements_bear_on_are_there(self, spec: ElectionsFile, country: str, day: date, kind: str) -> None:
+        """Votes the first users' statements were about, missing from the first calendar."""
+        assert any(e.country == country and e.date == day and e.type == kind and e.status == "held" for e in spec.elections)
+
+    def test_every_entry_has_a_source_url(self, spec: ElectionsFile) -> None:
+        assert [e for e in spec.elections if not (e.source or "").startswith(("https://", "http://"))] == []

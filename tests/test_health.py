@@ -9,7 +9,7 @@ from monitor.app import Monitor
 from monitor.health import source_trouble
 from monitor.models import HealthPolicy, Source, SourceKind
 from monitor.pipeline import poll_source
-from monitor.scheduler import health_job
+from monitor.scheduler import calendar_job, health_job
 from monitor.store.engine import ensure_schema
 from monitor.store.repo import SourceStatus
 from tests.conftest import make_settings
@@ -56,3 +56,25 @@ def test_the_health_job_alerts_once_per_trouble_and_resets_on_recovery(tmp_path:
         poll_source(source, monitor.deps)
         assert health_job(monitor.sources, monitor.deps, policy) == []
         assert monitor.deps.store.source_status("down").health_alert is None
+
+
+def test_the_calendar_job_reports_a_gap_once_a_week(tmp_path: Path, clock) -> None:
+    """A covered country with no known future vote raises one operational alert, again a week later if still true."""
+    elections = tmp_path / "elections.yaml"
+    elections.write_text(
+        "elections:\n"
+        '  - {country: "LT", type: parliamentary, date: 2028-10-08, name: "Seimas election", status: scheduled, source: "https://x.example/"}\n'
+        '  - {country: "BY", type: presidential, date: 2020-08-09, name: "Presidential election", status: held, source: "https://x.example/"}\n',
+        encoding="utf-8",
+    )
+    write_sources(tmp_path / "sources.yaml", {"id": "by", "url": "https://example.invalid/feed", "country": "BY"}, {"id": "lt", "url": "https://example.invalid/lt", "country": "LT"})
+    with Monitor(make_settings(tmp_path, elections_file=elections), clock) as monitor:
+        ensure_schema(monitor.engine)
+        spec = monitor.knowledge.elections
+        assert calendar_job(spec, monitor.enabled_sources, monitor.deps) == ["country:BY"]
+        clock.advance(timedelta(days=1))
+        assert calendar_job(spec, monitor.enabled_sources, monitor.deps) == []
+        (alert,) = monitor.deps.store.alerts()
+        assert alert.kind == "operational" and "no known future vote for Belarus (BY)" in alert.title
+        clock.advance(timedelta(days=7))
+        assert calendar_job(spec, monitor.enabled_sources, monitor.deps) == ["country:BY"]

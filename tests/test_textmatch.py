@@ -201,3 +201,78 @@ def test_line_breaks_survive_normalisation_so_a_headline_is_a_sentence_of_its_ow
         normalised = normalise(text)
         assert "\n" in normalised.text and "\t" not in normalised.text
         assert normalised.sentence_index(0) != normalised.sentence_index(len(normalised.text) - 1)
+
+
+class TestBoundedStems:
+    @pytest.mark.parametrize("word", ["Литва", "Литвы", "Литве", "Литвой", "Литвою"])
+    def test_a_bounded_stem_matches_its_inflections(self, word: str) -> None:
+        """``Литв*3`` matches the stem with up to three more letters."""
+        assert quotes("Литв*3", f"выборы: {word}.") == [word]
+
+    def test_a_bounded_stem_does_not_match_longer_words(self) -> None:
+        """Литвинов has four letters after the stem: no match."""
+        assert quotes("Литв*3", "Литвинов сказал") == []
+
+    def test_the_longer_of_two_stems_wins_a_word(self) -> None:
+        """Where Niger's and Nigeria's stems both fit "Нигерии", Nigeria's (the longer) takes it."""
+        found = PhraseMatcher(["Нигер*3", "Нигери*3"], ["NE", "NG"]).find(normalise("в Нигерии и в Нигере"))
+        assert [(s.quote, s.label) for s in found] == [("Нигерии", "NG"), ("Нигере", "NE")]
+
+    def test_a_bound_of_zero_letters_is_not_a_wildcard_only_word(self) -> None:
+        with pytest.raises(ValueError, match="wildcard"):
+            PhraseMatcher(["*3"])
+
+
+class TestJoinedWords:
+    @pytest.mark.parametrize("text", ["Guinea-Bissau", "Guinea\u2013Bissau"])
+    def test_words_joined_by_a_hyphen_match_through_the_word_index(self, text: str) -> None:
+        """A hyphen (or a dash) between two words of a phrase must be there in the text, and only it."""
+        assert quotes("Guinea-Bissau", f"in {text} today") == [text]
+        assert quotes("Guinea-Bissau", "Guinea Bissau") == []
+
+    def test_an_apostrophe_joins_words(self) -> None:
+        assert quotes("Côte d'Ivoire", "in Côte d’Ivoire, and Cote d'Ivoire") == ["Côte d’Ivoire"]
+
+    def test_each_part_of_a_joined_name_may_be_a_stem(self) -> None:
+        assert quotes("Гвине*3-Бисау", "выборы в Гвинее-Бисау") == ["Гвинее-Бисау"]
+
+
+class TestUnspacedScripts:
+    def test_a_chinese_name_matches_inside_a_run_of_characters(self) -> None:
+        """Chinese is written without spaces: 台湾 is found inside 台湾地区领导人."""
+        assert quotes("台湾", "台湾地区领导人选举") == ["台湾"]
+
+    def test_the_longest_name_at_a_place_wins(self) -> None:
+        """印度尼西亚 (Indonesia) is not read as 印度 (India) followed by other characters."""
+        found = PhraseMatcher(["印度", "印度尼西亚"], ["IN", "ID"]).find(normalise("印度尼西亚总统和印度总理"))
+        assert [(s.quote, s.label) for s in found] == [("印度尼西亚", "ID"), ("印度", "IN")]
+
+    def test_offsets_point_into_the_original(self) -> None:
+        text = "声明：台灣選舉"
+        spans = find("台灣", text)
+        assert_offsets_index_original(spans, text) is None and [s.quote for s in spans] == ["台灣"]
+
+    def test_no_wildcard_in_an_unspaced_script(self) -> None:
+        with pytest.raises(ValueError, match="no wildcard"):
+            PhraseMatcher(["台*"])
+
+    @pytest.mark.parametrize(("phrase", "text"), [("កម្ពុជា", "ការបោះឆ្នោតនៅកម្ពុជាឆ្នាំនេះ"), ("မြန်မာ", "မြန်မာနိုင်ငံ ရွေးကောက်ပွဲ")])
+    def test_scripts_whose_vowels_are_marks_match_too(self, phrase: str, text: str) -> None:
+        """Khmer and Burmese vowel signs are combining marks: they do not break a run of letters."""
+        assert quotes(phrase, text) == [phrase]
+
+
+def test_a_phrase_ending_in_a_hyphen_needs_it() -> None:
+    """"pro-" is not "pro": the hyphen is part of the phrase (as before joined words were read from the index)."""
+    assert quotes("pro-", "pro and pro- and") == ["pro-"]
+
+
+def test_abbreviations_and_ampersands_join_words() -> None:
+    """"U.S." and "St. Kitts & Nevis" are read from the word index: dots and ampersands as written."""
+    assert quotes("U.S.", "the U.S. and the US") == ["U.S"]
+    assert quotes("St. Kitts & Nevis", "St. Kitts & Nevis, St.Kitts&Nevis, St Kitts Nevis") == ["St. Kitts & Nevis", "St.Kitts&Nevis"]
+
+
+def test_words_with_vowel_signs_are_whole_words() -> None:
+    """Hindi vowel signs are marks: भारतीय is one word, matched whole."""
+    assert quotes("भारतीय", "भारतीय चुनाव आयोग") == ["भारतीय"]

@@ -22,6 +22,12 @@ class AlertsRepo:
         """An alert about the monitor itself (a rule change that failed to load, ...), through the outbox."""
         return self.add_message("operational", title, body, channels, now)
 
+    def operational_alert_since(self, title: str, since: datetime) -> bool:
+        """Whether an operational alert with this title was raised since ``since`` (to remind, not repeat)."""
+        with Session(self.engine) as session:
+            query = select(Alert.id).where(col(Alert.kind) == "operational", col(Alert.title) == title, col(Alert.created_at) >= since)
+            return session.exec(query.limit(1)).first() is not None
+
     def add_message(self, kind: str, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
         """A message with no item (operational, digest), delivered through the outbox like any alert."""
         with Session(self.engine) as session:
