@@ -76,13 +76,13 @@ _COLUMNS = {
 
 @dataclass(frozen=True)
 class Skipped:
-    where: str  # "row 12", "event 3"
+    where: str  # "line 12", "event 3 (its summary)"
     reason: str
 
 
 @dataclass(frozen=True)
 class Incoming:
-    entries: tuple[tuple[str, ElectionSpec], ...]  # (where, entry)
+    entries: tuple[ElectionSpec, ...]
     skipped: tuple[Skipped, ...]
 
 
@@ -146,7 +146,7 @@ def _collect(rows: Iterable[tuple[str, dict[str, Any]]], country_of: CountryOf) 
         if isinstance(entry, str):
             skipped.append(Skipped(where, entry))
         else:
-            entries.append((where, entry))
+            entries.append(entry)
     return Incoming(tuple(entries), tuple(skipped))
 
 
@@ -308,6 +308,9 @@ def merge(existing: Iterable[ElectionSpec], incoming: Iterable[ElectionSpec]) ->
             result.entries.append(new)
             result.added.append(new)
             continue
+        if isinstance(index, _AlreadyKnown):
+            result.unchanged += 1
+            continue
         before = result.entries[index]
         after = _updated(before, new)
         if after == before:
@@ -318,14 +321,22 @@ def merge(existing: Iterable[ElectionSpec], incoming: Iterable[ElectionSpec]) ->
     return result
 
 
-def _match(entries: list[ElectionSpec], new: ElectionSpec) -> int | None:
+class _AlreadyKnown:
+    """Several entries of that kind on that day, none of the imported name: leave them be."""
+
+
+ALREADY_KNOWN = _AlreadyKnown()
+
+
+def _match(entries: list[ElectionSpec], new: ElectionSpec) -> int | _AlreadyKnown | None:
+    """The index of the entry an imported vote updates, ALREADY_KNOWN, or None for a new vote."""
     same_kind = [i for i, e in enumerate(entries) if e.country == new.country and e.type == new.type]
     same_day = [i for i in same_kind if entries[i].date == new.date]
     named = [i for i in same_day if entries[i].name.casefold() == new.name.casefold()]
     if named or len(same_day) == 1:
         return (named or same_day)[0]
     if same_day:
-        return same_day[0] if new.type is not ElectionType.PARLIAMENTARY else None
+        return ALREADY_KNOWN  # "Parliament" on the day of a House and a Senate election
     moved = [i for i in same_kind if entries[i].status != "held" and abs(entries[i].date - new.date) <= MOVED_WITHIN]
     return moved[0] if len(moved) == 1 else None
 

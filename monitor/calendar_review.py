@@ -149,17 +149,14 @@ def upcoming(spec: ElectionsFile, today: date, days: int, country: str | None = 
     """Votes that may fall from today to ``days`` ahead (a vote in progress included), soonest first;
     called-off ones left out."""
     horizon = today + timedelta(days=days)
-    return sorted(
-        (
-            e
-            for e in spec.elections
-            if e.status not in CALLED_OFF
-            and (country is None or e.country == country)
-            and possible_days(e)[1] >= today
-            and possible_days(e)[0] <= horizon
-        ),
-        key=lambda e: (e.date, e.country, e.name),
-    )
+    found = []
+    for entry in spec.elections:
+        if entry.status in CALLED_OFF or country not in (None, entry.country):
+            continue
+        first, last = possible_days(entry)
+        if last >= today and first <= horizon:
+            found.append(entry)
+    return sorted(found, key=lambda e: (e.date, e.country, e.name))
 
 
 # ---------------------------------------------------------------- kept current

@@ -137,7 +137,7 @@ def cmd_calendar_import(args: argparse.Namespace, settings: Settings, clock: Clo
     spec, gazetteer = load_elections(path), load_gazetteer(settings.countries_file)
     today = clock().date()
     incoming = read_votes(Path(args.file), country_resolver(gazetteer), today)
-    result = merge(spec.elections, (entry for _, entry in incoming.entries))
+    result = merge(spec.elections, incoming.entries)
     if not args.dry_run and (result.added or result.changed):
         updated = spec.model_copy(update={"elections": tuple(result.entries), "as_of": today})
         write(path, render(header_of(path.read_text(encoding="utf-8")), updated))

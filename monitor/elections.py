@@ -42,7 +42,7 @@ class ElectionSpec(BaseModel):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _days_in_order(self) -> ElectionSpec:
+    def _consistent(self) -> ElectionSpec:
         if self.end_date is not None and not 0 < (self.end_date - self.date).days <= MAX_VOTE_DAYS:
             raise ValueError(f"end_date must be after date and at most {MAX_VOTE_DAYS} days later")
         if self.cancelled_on is not None and self.status not in CALLED_OFF:

@@ -43,7 +43,7 @@ class TestICalendar:
         """All-day events become votes (DTEND is exclusive), escaped commas and folded lines are read,
         TENTATIVE is expected, CANCELLED is cancelled on the day of its last change."""
         incoming = read("elections.ics", gazetteer)
-        votes = {e.country: e for _, e in incoming.entries}
+        votes = {e.country: e for e in incoming.entries}
         assert sorted(votes) == ["EE", "IN", "LT", "MD", "PL"]
         lt = votes["LT"]
         assert (lt.type, lt.date, lt.end_date, lt.name, lt.status, lt.source) == (
@@ -70,7 +70,7 @@ class TestCSV:
     def test_an_electionguide_style_export(self, gazetteer: Gazetteer) -> None:
         """"Oct. 8, 2028" dates, official country names, "Election for X (Y Parliament)" and the site's statuses."""
         incoming = read("electionguide.csv", gazetteer)
-        votes = {e.country: e for _, e in incoming.entries}
+        votes = {e.country: e for e in incoming.entries}
         assert {c: (str(e.type), e.date, e.status) for c, e in votes.items()} == {
             "LT": ("parliamentary", date(2028, 10, 8), "scheduled"),
             "EE": ("parliamentary", date(2027, 3, 7), "scheduled"),
@@ -82,7 +82,7 @@ class TestCSV:
 
     def test_the_calendars_own_columns_with_semicolons(self, gazetteer: Gazetteer) -> None:
         """A CSV with the calendar's own keys (any delimiter, alpha-3 codes) is read as it is."""
-        votes = [e for _, e in read("our-format.csv", gazetteer).entries]
+        votes = list(read("our-format.csv", gazetteer).entries)
         assert [(e.country, str(e.type), e.date, e.name) for e in votes] == [
             ("LT", "parliamentary", date(2028, 10, 8), "Seimas election, first round"),
             ("LT", "runoff", date(2028, 10, 22), "Seimas election, second round"),
@@ -126,6 +126,12 @@ class TestMerge:
         """An older file that still calls a vote scheduled does not undo what is known."""
         result = merge([vote(date=date(2024, 10, 13), status="held")], [vote(date=date(2024, 10, 13), status="scheduled", source=None)])
         assert result.changed == [] and result.unchanged == 1
+
+    def test_a_vote_of_a_day_with_two_chambers_and_another_name_is_already_known(self) -> None:
+        """"Parliament" on the day of a House and a Senate election is neither a third vote nor either of them."""
+        existing = [vote(country="US", name="House election"), vote(country="US", name="Senate election")]
+        result = merge(existing, [vote(country="US", name="Parliament", status="held")])
+        assert (result.added, result.changed, result.unchanged) == ([], [], 1)
 
     def test_two_chambers_on_one_day_are_told_apart_by_name(self) -> None:
         existing = [vote(country="US", name="House election"), vote(country="US", name="Senate election")]
