@@ -26,7 +26,7 @@ from monitor.backtest import report_text as backtest_text
 from monitor.cli_calendar import add_calendar_commands
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
-from monitor.evaluation import evaluate, load_cases, report_text
+from monitor.evaluation import evaluate, load_cases, report_json, report_text
 from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
 from monitor.extract import extract_page
@@ -556,12 +556,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     cases = load_cases(args.path)
     report = evaluate(cases, knowledge.rules, knowledge.gazetteer, knowledge.calendar, settings.thresholds())
     if args.format == "json":
-        print(json.dumps({
-            "cases": len(report.outcomes),
-            "precision": round(report.precision, 4),
-            "recall": round(report.recall, 4),
-            "misses": [{"id": o.case.id, "expected": o.case.expected, "score": o.assessment.score, "rules": [m.rule_id for m in o.assessment.matches]} for o in report.misses],
-        }, ensure_ascii=False, indent=2))
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
     else:
         print(report_text(report))
     return EXIT_OK

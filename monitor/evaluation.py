@@ -18,12 +18,13 @@ and country, and whether it should raise an alert:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
@@ -34,12 +35,19 @@ from monitor.scoring import assess_text
 from monitor.yamlfile import load_model, unique
 
 
+Family = Annotated[str, StringConstraints(pattern=r"^EI-(0[1-9]|1[0-3])$")]
+
+
 class EvalCase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    case: str | None = None
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    case: str | None = None  # the documented case of docs/DOMAIN.md it stands for
+    episode: str | None = None  # the real episode: the unit of the dev/test split (default: case, else id)
     expected: Literal["alert", "no_alert"]
+    group: Literal["standard", "hard"] = "standard"  # hard cases are reported apart
+    families: tuple[Family, ...] = ()  # the indicator families an alert text bears
+    source_url: str | None = None  # where the episode was seen
     published: date
     source_kind: SourceKind
     source_country: CountryCode
@@ -47,6 +55,12 @@ class EvalCase(BaseModel):
     title: str = ""
     text: str
     note: str = ""
+    split: Literal["dev", "test"] = "dev"  # set from the file's folder (tests/eval/dev, tests/eval/test)
+
+    @property
+    def unit(self) -> str:
+        """The episode this text stands for: texts of one episode are never split apart."""
+        return self.episode or self.case or self.id
 
 
 class EvalFile(BaseModel):
@@ -70,32 +84,93 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Report:
-    outcomes: tuple[Outcome, ...]
+class Figures:
+    """Recall, precision and the false-alert rate of a set of outcomes."""
 
-    def _count(self, expected: bool, alerted: bool) -> int:
-        return sum(1 for o in self.outcomes if o.expected == expected and o.assessment.alert == alerted)
+    cases: int
+    positives: int
+    true_alerts: int
+    false_alerts: int
 
     @property
-    def precision(self) -> float:
-        true_pos, false_pos = self._count(True, True), self._count(False, True)
-        return true_pos / (true_pos + false_pos) if true_pos + false_pos else 1.0
+    def negatives(self) -> int:
+        return self.cases - self.positives
 
     @property
     def recall(self) -> float:
-        true_pos, false_neg = self._count(True, True), self._count(True, False)
-        return true_pos / (true_pos + false_neg) if true_pos + false_neg else 1.0
+        return self.true_alerts / self.positives if self.positives else 1.0
+
+    @property
+    def precision(self) -> float:
+        alerts = self.true_alerts + self.false_alerts
+        return self.true_alerts / alerts if alerts else 1.0
+
+    @property
+    def false_alert_rate(self) -> float:
+        return self.false_alerts / self.negatives if self.negatives else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "cases": self.cases, "positives": self.positives, "recall": round(self.recall, 4),
+            "precision": round(self.precision, 4), "false_alert_rate": round(self.false_alert_rate, 4),
+        }
+
+
+def figures(outcomes: Iterable[Outcome]) -> Figures:
+    chosen = list(outcomes)
+    return Figures(
+        cases=len(chosen),
+        positives=sum(1 for o in chosen if o.expected),
+        true_alerts=sum(1 for o in chosen if o.expected and o.assessment.alert),
+        false_alerts=sum(1 for o in chosen if not o.expected and o.assessment.alert),
+    )
+
+
+@dataclass(frozen=True)
+class Report:
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def precision(self) -> float:
+        return figures(self.outcomes).precision
+
+    @property
+    def recall(self) -> float:
+        return figures(self.outcomes).recall
 
     @property
     def misses(self) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if not o.correct)
 
+    def by(self, key: Callable[[Outcome], Iterable[str]]) -> dict[str, Figures]:
+        """Figures per value of ``key`` (an outcome may count under several: its families)."""
+        groups: dict[str, list[Outcome]] = {}
+        for outcome in self.outcomes:
+            for value in key(outcome):
+                groups.setdefault(value, []).append(outcome)
+        return {value: figures(found) for value, found in sorted(groups.items())}
+
+    def by_split(self) -> dict[str, Figures]:
+        return self.by(lambda o: [o.case.split])
+
+    def by_language(self, split: str) -> dict[str, Figures]:
+        return self.by(lambda o: [o.case.language or "?"] if o.case.split == split and o.case.group == "standard" else [])
+
+    def by_family(self, split: str) -> dict[str, Figures]:
+        """Per indicator family, over the alert texts that bear it (recall) in one split."""
+        return self.by(lambda o: o.case.families if o.case.split == split and o.case.group == "standard" else [])
+
+    def hard(self) -> dict[str, Figures]:
+        return self.by(lambda o: [o.case.split] if o.case.group == "hard" else [])
+
 
 def load_cases(path: Path) -> tuple[EvalCase, ...]:
+    """Every case of a file or a folder of files; a file in a folder named "test" is of the test split."""
     files = sorted(p for p in path.rglob("*.yaml")) if path.is_dir() else [path]
     cases: list[EvalCase] = []
     for file in files:
-        cases.extend(load_model(EvalFile, file, unique("cases", "id")).cases)
+        split = "test" if file.parent.name == "test" else "dev"
+        cases.extend(c.model_copy(update={"split": split}) for c in load_model(EvalFile, file, unique("cases", "id")).cases)
     return tuple(cases)
 
 
@@ -112,15 +187,51 @@ def evaluate(
 
 
 def report_text(report: Report) -> str:
-    positives = sum(1 for o in report.outcomes if o.expected)
-    lines = [
-        f"{len(report.outcomes)} cases ({positives} should alert, {len(report.outcomes) - positives} should not)",
-        f"precision {report.precision:.2f}  recall {report.recall:.2f}",
-    ]
+    lines = []
+    for split, numbers in report.by_split().items():
+        lines.append(
+            f"{split}: {numbers.cases} cases ({numbers.positives} should alert, {numbers.negatives} should not): "
+            f"recall {numbers.recall:.2f}, precision {numbers.precision:.2f}, false alerts {numbers.false_alert_rate:.2f}"
+        )
+    for split in report.by_split():
+        lines.append(f"{split}, per language (recall, false alerts):")
+        lines += [f"  {lang:<4} {_share(f.recall, f.positives)}, {_share(f.false_alert_rate, f.negatives)}" for lang, f in report.by_language(split).items()]
+        families = report.by_family(split)
+        if families:
+            lines.append(f"{split}, per indicator family (recall of the texts that bear it):")
+            lines += [f"  {family} {f.recall:.2f} of {f.positives}" for family, f in families.items()]
+    for split, f in report.hard().items():
+        lines.append(f"{split}, hard cases: {f.cases} ({f.positives} should alert): recall {f.recall:.2f}, false alerts {f.false_alert_rate:.2f}")
     if report.misses:
         lines.append("Misses:")
     for o in report.misses:
         kind = "missed alert" if o.expected else "false alert"
         rules = ", ".join(m.rule_id for m in o.assessment.matches) or "no rule"
-        lines.append(f"  {kind}: {o.case.id} ({o.case.case or '-'}) score {o.assessment.score:g} [{rules}]")
+        lines.append(f"  {kind}: [{o.case.split}] {o.case.id} ({o.case.case or o.case.unit}) score {o.assessment.score:g} [{rules}]")
     return "\n".join(lines)
+
+
+def _share(value: float, of: int) -> str:
+    return f"{value:.2f} of {of}" if of else f"   - of {of}"
+
+
+def report_json(report: Report) -> dict[str, object]:
+    splits = report.by_split()
+    return {
+        "cases": len(report.outcomes),
+        "precision": round(report.precision, 4),
+        "recall": round(report.recall, 4),
+        "splits": {
+            split: {
+                **numbers.as_dict(),
+                "languages": {lang: f.as_dict() for lang, f in report.by_language(split).items()},
+                "families": {family: f.as_dict() for family, f in report.by_family(split).items()},
+            }
+            for split, numbers in splits.items()
+        },
+        "hard": {split: f.as_dict() for split, f in report.hard().items()},
+        "misses": [
+            {"id": o.case.id, "split": o.case.split, "expected": o.case.expected, "score": o.assessment.score, "rules": [m.rule_id for m in o.assessment.matches]}
+            for o in report.misses
+        ],
+    }
