@@ -201,7 +201,7 @@ def report_text(report: Report) -> str:
             lines.append(f"{split}, per indicator family (recall of the texts that bear it):")
             lines += [f"  {family} {f.recall:.2f} of {f.positives}" for family, f in families.items()]
     for split, f in report.hard().items():
-        lines.append(f"{split}, hard cases: {f.cases} ({f.positives} should alert): recall {f.recall:.2f}, false alerts {f.false_alert_rate:.2f}")
+        lines.append(f"{split}, hard cases: {f.cases} ({f.positives} should alert): recall {_share(f.recall, f.positives)}, false alerts {_share(f.false_alert_rate, f.negatives)}")
     if report.misses:
         lines.append("Misses:")
     for o in report.misses:

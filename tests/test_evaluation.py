@@ -140,3 +140,32 @@ def test_monitor_eval_reports_each_split_language_and_family(tmp_path: Path, cap
     out = capsys.readouterr().out
     assert out.startswith("dev: 2 cases (1 should alert, 1 should not): recall ")
     assert "test, per language (recall, false alerts):" in out and "dev, per indicator family" in out
+
+
+REQUIRED_LANGUAGES = {"en", "ru", "be", "uk", "lt", "lv", "et", "pl", "ro", "de", "fr", "es", "zh"}
+
+
+def test_the_corpus_has_the_size_the_detection_issue_asks_for(cases: tuple[EvalCase, ...]) -> None:
+    """At least 600 texts, 120 real episodes of interference (2016-2026, each with its source), as
+    many texts that should not alert as texts that should, and every language the monitor is
+    judged in (ka or hy among them)."""
+    assert len(cases) >= 600
+    real = {c.unit for c in cases if c.expected == "alert" and (c.source_url or c.case)}
+    assert len(real) >= 120
+    assert sum(c.expected == "no_alert" for c in cases) >= sum(c.expected == "alert" for c in cases)
+    languages = {c.language for c in cases}
+    assert REQUIRED_LANGUAGES <= languages and {"ka", "hy"} & languages
+    assert all(2016 <= c.published.year <= 2026 for c in cases if c.episode)
+    assert [c.id for c in cases if c.episode and c.expected == "alert" and not c.source_url] == []
+
+
+def test_the_test_split_holds_at_least_thirty_percent_of_the_episodes(cases: tuple[EvalCase, ...]) -> None:
+    """By episode, of all episodes and of those that should alert."""
+    units: dict[str, tuple[str, bool]] = {}
+    for case in cases:
+        split, alert = units.get(case.unit, (case.split, False))
+        units[case.unit] = (split, alert or case.expected == "alert")
+    share = sum(split == "test" for split, _ in units.values()) / len(units)
+    positives = [split for split, alert in units.values() if alert]
+    assert share >= 0.3
+    assert sum(split == "test" for split in positives) / len(positives) >= 0.3
