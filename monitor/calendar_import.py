@@ -1,8 +1,8 @@
 """`monitor calendar import`: votes from an iCalendar (.ics) or CSV file, merged into the calendar.
 
 An imported vote needs a country, a day and a kind. The country comes from a code (``LT``,
-``LTU``) or a name (``Lithuania``, ``Republic of Lithuania``, in any language the gazetteer
-reads); the kind from a type column or from the words of the title ("Presidential election,
+``LTU``) or a name (``Lithuania``, ``Republic of Lithuania``, or any name the gazetteer keeps by
+hand, in any language); the kind from a type column or from the words of the title ("Presidential election,
 second round" is a runoff, "Election for Saeima (Latvian Parliament)" a parliamentary vote).
 What cannot be read is skipped and reported, never guessed.
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from monitor.calendar_file import header_of, render, write
 from monitor.calendar_import import country_resolver, merge, read_votes
-from monitor.calendar_review import calendar_checks, calendar_stats, is_national, upcoming
+from monitor.calendar_review import calendar_checks, calendar_stats, upcoming
 from monitor.countries import Gazetteer, load_gazetteer
 from monitor.elections import ElectionsFile, ElectionSpec, load_elections
 from monitor.errors import ConfigError
@@ -100,12 +100,12 @@ def cmd_calendar_check(args: argparse.Namespace, settings: Settings, clock: Cloc
         problems = [{"file": p.path, "line": p.line, "location": p.location, "message": p.message} for p in exc.problems]
         print(json.dumps({"problems": problems}, ensure_ascii=False, indent=2))
         return EXIT_CONFIG
-    day_precise = [e for e in spec.elections if e.date_precision == "day" and is_national(e)]
-    years = sorted({e.date.year for e in day_precise})
+    stats = calendar_stats(spec, gazetteer.regions)
+    years = list(stats.by_year_region)
     summary = {
-        "entries": len(spec.elections),
-        "day_precise_national": len(day_precise),
-        "countries": len({e.country for e in spec.elections}),
+        "entries": stats.entries,
+        "day_precise_national": sum(sum(row.values()) for row in stats.by_year_region.values()),
+        "countries": stats.countries,
         "years": [years[0], years[-1]] if years else [],
         "problems": [],
     }

@@ -249,7 +249,7 @@ class _Word:
 
 @dataclass(frozen=True)
 class _Phrase:
-    """A phrase of words, each matched exactly or as a stem, joined by white space, hyphens or apostrophes."""
+    """A phrase of words, each matched exactly or as a stem, joined by white space or by marks (``-'.&``)."""
 
     words: tuple[_Word, ...]
     joiners: tuple[str, ...]  # between word i and i+1: " " for any white space, else exactly this
@@ -307,9 +307,9 @@ def _marks(separator: str) -> str:
 class PhraseMatcher:
     """Finds any of a list of phrases in a normalised text. Immutable once built.
 
-    Most phrases are looked up from the text's distinct words (each word, and each of its
-    beginnings as long as a stem), so that thousands of phrases cost one pass over the text's
-    words; phrases in scripts written without spaces are found by a scan of the runs of letters
+    Most phrases are found through their first word: the first words (and stems) of all phrases
+    are intersected with the text's words (and their beginnings), so that thousands of phrases
+    cost little more than a few; phrases in scripts written without spaces are found by a scan of the runs of letters
     that hold such a script; any other phrase (other punctuation, ``*`` inside a word) is a
     regular expression.
     """
