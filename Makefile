@@ -18,6 +18,7 @@ demo: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/backtest.py
+	$(BIN)/python bench/rule_pack.py
 
 # The virtual environment is rebuilt when a lock file changes.
 $(VENV)/.installed: requirements.lock pyproject.toml

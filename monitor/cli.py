@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from monitor import __version__
 from monitor.app import Monitor, load_knowledge, make_fetcher
-from monitor.backtest import backtest
+from monitor.backtest import backtest, rescore, source_of
 from monitor.backtest import report_json as backtest_json
 from monitor.backtest import report_text as backtest_text
 from monitor.cli_calendar import add_calendar_commands
@@ -35,12 +35,14 @@ from monitor.models import Clock, Source, SourceKind
 from monitor.notify.channels import build_channels
 from monitor.notify.render import FORMATS, render
 from monitor.rules.loader import load_rules
+from monitor.rules.weights import weights_path
 from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.scoring import assess_text
 from monitor.settings import Settings
 from monitor.sources import load_sources
 from monitor.store.engine import ensure_schema, make_engine, upgrade
 from monitor.store.repo import AlertView, Store
+from monitor.tuning import fit, fit_json, labelled, report_lines, weights_yaml
 
 logger = logging.getLogger("monitor")
 
@@ -107,6 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     test = rules.add_parser("test", help="run every rule's examples; exit 1 on a failure", description="Run each rule's examples: texts it must match and texts it must not.")
     test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
     test.set_defaults(handler=cmd_rules_test)
+    tune = rules.add_parser(
+        "tune",
+        help="learn the rules' weights and the alert threshold from labelled texts",
+        description="Score the dev split of the evaluation corpus and the stored items analysts marked, fit one bounded, "
+        "regularised weight per rule and the alert threshold, print each rule's hits and weights, and write them to "
+        "weights.yaml in the rules directory.",
+    )
+    tune.add_argument("path", nargs="?", type=Path, default=Path("tests/eval"), help="evaluation corpus (default tests/eval); only its dev split is used")
+    tune.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
+    tune.add_argument("--no-verdicts", action="store_true", help="leave analysts' verdicts in the database out")
+    tune.add_argument("--format", choices=["text", "json"], default="text")
+    tune.set_defaults(handler=cmd_rules_tune)
     stats = rules.add_parser("stats", help="per rule: fired, marked true/false, precision, last fired", description="For each rule: the stored items it matched, the alerts among them that analysts marked true or false, its precision, and when it last fired.")
     stats.add_argument("--since", type=date.fromisoformat, help="only items published on or after YYYY-MM-DD")
     stats.add_argument("--format", choices=["text", "json"], default="text")
@@ -119,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_list.add_argument("--failed", action="store_true", help="only alerts that some channel failed to receive for good")
     alerts_list.set_defaults(handler=cmd_alerts_list)
 
+    review = commands.add_parser("review", help="items stored for review: near misses below the alert score").add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    review_list = review.add_parser(
+        "list",
+        help="list the items stored for review, newest first",
+        description="List the items stored for review: a foreign state source, a vote in its window, evidence of an indicator, "
+        "a score below the alert threshold. Mark one with `monitor alerts mark ID --verdict tp|fp`: the verdict joins `monitor rules tune`.",
+    )
+    review_list.add_argument("--format", choices=["text", "json"], default="text")
+    review_list.add_argument("--limit", type=int, default=50)
+    review_list.set_defaults(handler=cmd_review_list)
+
     show = alerts.add_parser("show", help="one alert in full: message, deliveries, copies", description="Print one stored alert as its plain-text message, with its deliveries, later copies and silence.")
     show.add_argument("alert_id", type=int, metavar="ID")
     show.set_defaults(handler=cmd_alerts_show)
@@ -127,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--channel", required=True, help="a channel tag, a channel id, or a format: email, chat, text")
     preview.set_defaults(handler=cmd_alerts_preview)
 
-    mark = alerts.add_parser("mark", help="record an analyst's verdict on an alert", description="Record whether an alert was right (tp) or wrong (fp); `monitor rules stats` and `monitor backtest` use the verdicts.")
+    mark = alerts.add_parser("mark", help="record an analyst's verdict on an alert", description="Record whether an alert (or an item for review) was right (tp) or wrong (fp); `monitor rules stats`, `monitor backtest` and `monitor rules tune` use the verdicts.")
     mark.add_argument("alert_id", type=int, metavar="ID")
     mark.add_argument("--verdict", choices=["tp", "fp"], required=True, help="tp: a true positive; fp: a false positive")
     mark.add_argument("--note", help="why, for the next analyst")
@@ -353,6 +378,24 @@ def cmd_alerts_list(args: argparse.Namespace, settings: Settings, clock: Clock) 
     return EXIT_OK
 
 
+def cmd_review_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    store = _store(settings)
+    items = store.alerts(limit=args.limit, review=True)
+    verdicts = store.verdicts()
+    if args.format == "json":
+        print(json.dumps([_alert_json(a) | {"verdict": verdicts.get(a.id)} for a in items], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not items:
+        print("Nothing for review.")
+    for a in items:
+        marked = f" [marked {verdicts[a.id]}]" if a.id in verdicts else ""
+        print(f"#{a.id} {a.created_at:%Y-%m-%d %H:%M} score {a.score:g}{marked} {a.title}\n    {a.url or ''}")
+        for match in (a.payload or {}).get("matches", []):
+            quotes = "; ".join(f'"{q["quote"]}"' for q in match["quotes"][:2])
+            print(f"    +{match['weight']} {match['rule']}" + (f": {quotes}" if quotes else ""))
+    return EXIT_OK
+
+
 def _alert_json(a: Any) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -428,6 +471,33 @@ def cmd_alerts_mark(args: argparse.Namespace, settings: Settings, clock: Clock) 
         print(f"No alert #{args.alert_id}.", file=sys.stderr)
         return EXIT_FAILED
     print(f"Alert #{args.alert_id} marked {args.verdict}.")
+    return EXIT_OK
+
+
+def cmd_rules_tune(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    knowledge = load_knowledge(settings)
+    thresholds = settings.thresholds()
+    cases = [c for c in load_cases(args.path) if c.split == "dev"]
+    report = evaluate(tuple(cases), knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
+    texts = [labelled(o.assessment, o.expected, "dev") for o in report.outcomes]
+    if not args.no_verdicts:
+        store = _store(settings)
+        verdicts = store.verdicts()
+        known = {s.id: s for s in load_sources(settings.sources_file, settings.default_interval)} if settings.sources_file.is_file() else {}
+        for item in store.history(None, None):
+            source = source_of(item, known)
+            if item.alert_id in verdicts and source is not None:
+                assessment = rescore(item, source, knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
+                texts.append(labelled(assessment, verdicts[item.alert_id] == "tp", "verdict"))
+    result = fit(texts, {rule.id: rule.declared_weight for rule in knowledge.rules.rules}, thresholds.alert_score)
+    if args.format == "json":
+        print(json.dumps(fit_json(result), indent=2))
+    else:
+        print("\n".join(report_lines(result)))
+    if not args.dry_run:
+        path = weights_path(settings.rules_dir)
+        path.write_text(weights_yaml(result, clock().date()), encoding="utf-8")
+        print(f"Weights written to {path}.", file=sys.stderr)
     return EXIT_OK
 
 

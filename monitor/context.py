@@ -36,4 +36,5 @@ def build_context(
         elections_near=calendar.near(published.date(), mentioned, WINDOW_BEFORE_DAYS, WINDOW_AFTER_DAYS),
         source=source,
         published=published,
+        places=tuple((m.code, which, start, end) for m in mentions for which, start, end in m.places),
     )

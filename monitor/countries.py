@@ -19,6 +19,7 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from monitor.fieldtypes import CountryCode
+from monitor.models import Field as TextField
 from monitor.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
 from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern, without_overlaps
 from monitor.yamlfile import Finding, load_model, unique
@@ -98,6 +99,7 @@ def _exclusions_are_names(data: Any) -> Iterable[Finding]:
 class Mention:
     code: str
     weight: int  # mentions in the text + TITLE_WEIGHT x mentions in the title
+    places: tuple[tuple[TextField, int, int], ...] = ()  # where, in the normalised title or text
 
 
 class Gazetteer:
@@ -129,11 +131,14 @@ class Gazetteer:
         elif language in self._by_language:
             matchers.append(self._by_language[language])
         weights: Counter[str] = Counter()
-        for normalised, weight in ((title, TITLE_WEIGHT), (text, 1)):
+        places: dict[str, list[tuple[TextField, int, int]]] = {}
+        for normalised, weight, which in ((title, TITLE_WEIGHT, TextField.TITLE), (text, 1, TextField.TEXT)):
             # One country per place: where two lists match the same words, the longer match counts.
-            for _, _, code in without_overlaps([m for matcher in matchers for m in matcher.locate(normalised)]):
+            for start, end, code in without_overlaps([m for matcher in matchers for m in matcher.locate(normalised)]):
                 weights[code or ""] += weight
-        return tuple(Mention(code, w) for code, w in sorted(weights.items(), key=lambda cw: (-cw[1], cw[0])))
+                places.setdefault(code or "", []).append((which, start, end))
+        ranked = sorted(weights.items(), key=lambda cw: (-cw[1], cw[0]))
+        return tuple(Mention(code, w, tuple(places[code])) for code, w in ranked)
 
 
 def _matcher(table: dict[str, tuple[str, ...]]) -> PhraseMatcher | None:

@@ -91,6 +91,8 @@ class Figures:
     positives: int
     true_alerts: int
     false_alerts: int
+    true_seen: int = 0  # positives alerted or stored for review: what an analyst sees
+    false_reviews: int = 0  # negatives stored for review: the analyst's extra reading
 
     @property
     def negatives(self) -> int:
@@ -99,6 +101,14 @@ class Figures:
     @property
     def recall(self) -> float:
         return self.true_alerts / self.positives if self.positives else 1.0
+
+    @property
+    def recall_with_review(self) -> float:
+        return self.true_seen / self.positives if self.positives else 1.0
+
+    @property
+    def review_rate(self) -> float:
+        return self.false_reviews / self.negatives if self.negatives else 0.0
 
     @property
     def precision(self) -> float:
@@ -113,6 +123,7 @@ class Figures:
         return {
             "cases": self.cases, "positives": self.positives, "recall": round(self.recall, 4),
             "precision": round(self.precision, 4), "false_alert_rate": round(self.false_alert_rate, 4),
+            "recall_with_review": round(self.recall_with_review, 4), "negatives_for_review": round(self.review_rate, 4),
         }
 
 
@@ -123,12 +134,22 @@ def figures(outcomes: Iterable[Outcome]) -> Figures:
         positives=sum(1 for o in chosen if o.expected),
         true_alerts=sum(1 for o in chosen if o.expected and o.assessment.alert),
         false_alerts=sum(1 for o in chosen if not o.expected and o.assessment.alert),
+        true_seen=sum(1 for o in chosen if o.expected and (o.assessment.alert or o.assessment.review)),
+        false_reviews=sum(1 for o in chosen if not o.expected and o.assessment.review),
     )
 
 
 @dataclass(frozen=True)
 class Report:
     outcomes: tuple[Outcome, ...]
+
+    @property
+    def recall_with_review(self) -> float:
+        return self.true_seen / self.positives if self.positives else 1.0
+
+    @property
+    def review_rate(self) -> float:
+        return self.false_reviews / self.negatives if self.negatives else 0.0
 
     @property
     def precision(self) -> float:
@@ -191,7 +212,8 @@ def report_text(report: Report) -> str:
     for split, numbers in report.by_split().items():
         lines.append(
             f"{split}: {numbers.cases} cases ({numbers.positives} should alert, {numbers.negatives} should not): "
-            f"recall {numbers.recall:.2f}, precision {numbers.precision:.2f}, false alerts {numbers.false_alert_rate:.2f}"
+            f"recall {numbers.recall:.2f}, precision {numbers.precision:.2f}, false alerts {numbers.false_alert_rate:.2f}; "
+            f"with the review tier: recall {numbers.recall_with_review:.2f}, negatives for review {numbers.review_rate:.2f}"
         )
     for split in report.by_split():
         lines.append(f"{split}, per language (recall, false alerts):")

@@ -33,12 +33,12 @@ class ExampleResult:
         return "rule" if isinstance(self.owner, Rule) else "filter"
 
 
-def run_example(owner: Rule | Filter, example: Example, gazetteer: Gazetteer, calendar: ElectionCalendar) -> bool:
+def run_example(owner: Rule | Filter, example: Example, rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalendar) -> bool:
     published = datetime.combine(example.published, time(12), tzinfo=UTC) if example.published else NO_ELECTION_DAY
     source = Source.standing_in(example.source_id, example.source_kind, example.source_country)
     document = prepare(example.title, example.text)
     context = build_context(document, source, published, gazetteer, calendar, example.language)
-    return owner.evaluate(document, context).matched
+    return owner.evaluate(document, rules.read(document, context)).matched
 
 
 def run_examples(rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalendar) -> list[ExampleResult]:
@@ -47,5 +47,5 @@ def run_examples(rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalenda
     for owner in owners:
         for expected, examples in ((True, owner.examples.match), (False, owner.examples.no_match)):
             for example in examples:
-                results.append(ExampleResult(owner, expected, example, run_example(owner, example, gazetteer, calendar)))
+                results.append(ExampleResult(owner, expected, example, run_example(owner, example, rules, gazetteer, calendar)))
     return results

@@ -5,7 +5,7 @@ Every datetime is timezone-aware UTC; every calendar day is a ``date``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -148,6 +148,30 @@ class Article:
     extraction_error: str | None = None
 
 
+Places = Mapping[str, tuple[tuple[int, int], ...]]  # concept -> (start, end) in a normalised field
+
+
+@dataclass(frozen=True)
+class Concepts:
+    """Where each concept occurs in a document's title and text (normalised offsets)."""
+
+    title: Places = field(default_factory=dict)
+    text: Places = field(default_factory=dict)  # the lead is a prefix of the text: its places are the text's
+
+    def places(self, concept: str, which: Field) -> tuple[tuple[int, int], ...]:
+        return tuple((self.title if which is Field.TITLE else self.text).get(concept, ()))
+
+    def holds(self, clauses: tuple[frozenset[str], ...]) -> bool:
+        """Every clause names at least one concept found in the title or the text."""
+        return all(not clause.isdisjoint(self.title.keys()) or not clause.isdisjoint(self.text.keys()) for clause in clauses)
+
+
+# A country is the target of a text when its vote lies at most this far ahead or behind: the
+# widest window of the content rules (rules narrow it further with `election_window`).
+TARGET_BEFORE_DAYS = 180
+TARGET_AFTER_DAYS = 60
+
+
 @dataclass(frozen=True)
 class Context:
     """What scoring needs to know beyond the text itself."""
@@ -158,6 +182,15 @@ class Context:
     elections_near: tuple[ElectionNear, ...]  # in any mentioned country, in the widest window
     source: Source
     published: datetime
+    # (country, field, start, end): where each mentioned country is named (normalised offsets)
+    places: tuple[tuple[str, Field, int, int], ...] = ()
+    concepts: Concepts = field(default_factory=Concepts)  # filled by the rule set's lexicon when a text is scored
+
+    def target_places(self, which: Field) -> tuple[tuple[int, int], ...]:
+        """Where a country whose vote is near (not the source's own) is named in the title or text."""
+        voting = {n.election.country for n in self.elections_near if -TARGET_AFTER_DAYS <= n.days_until <= TARGET_BEFORE_DAYS} - {self.source.country}
+        looked_in = Field.TITLE if which is Field.TITLE else Field.TEXT
+        return tuple((start, end) for code, where, start, end in self.places if where is looked_in and code in voting)
 
 
 @dataclass(frozen=True)
@@ -202,6 +235,7 @@ class Assessment:
     base_score: float = 0.0  # the sum of the weights, before the closeness factor
     proximity_factor: float = 1.0  # how much the closeness of the vote raised the score
     suppressed: tuple[Suppressed, ...] = ()
+    review: bool = False  # below the alert score, but worth an analyst's look (see scoring.for_review)
 
 
 @dataclass(frozen=True)
@@ -222,6 +256,11 @@ class Thresholds:
         if days is None:
             return 1.0
         return next((factor for within, factor in sorted(self.proximity) if abs(days) <= within), 1.0)
+
+    @property
+    def alert_score(self) -> float:
+        """The lowest score that alerts."""
+        return next((threshold for severity, threshold in self.bands if severity is self.alert_at), 0.0)
 
     def severity(self, score: float) -> Severity:
         reached = Severity.LOW

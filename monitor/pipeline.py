@@ -132,7 +132,11 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     article = replace(article, language=context.language)
     assessment = assess(document, context, deps.rules(), deps.thresholds)
     alert = None
-    if assessment.alert:
+    if assessment.review:  # a near miss: stored for analysts, sent only in digests
+        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
+        review = NewAlert(title, body, (), payload=payload, kind="review")
+        item_id = deps.store.save_item(article, source, assessment, review, entry.keys, key_by_title, now)
+    elif assessment.alert:
         title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
         with deps.alert_lock:
             silence = silencing(assessment, source, deps.store.silences(now))

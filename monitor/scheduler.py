@@ -117,7 +117,8 @@ def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
         for channel in channels:
             since = deps.store.last_digest(channel) or now - FIRST_DIGEST_LOOKBACK
             alerts = deps.store.alerts(limit=1000, created_after=since, unsilenced_items_only=True)
-            message = digest_message(alerts, since)
+            reviews = deps.store.alerts(limit=1000, created_after=since, review=True)
+            message = digest_message(alerts, since, reviews)
             if message is not None:
                 queued.append(deps.store.add_message("digest", message[0], message[1], (channel,), now))
     except Exception:

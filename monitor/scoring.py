@@ -7,7 +7,7 @@ from datetime import datetime
 from monitor.context import build_context
 from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
-from monitor.models import Assessment, Context, Match, Source, Suppressed, Thresholds
+from monitor.models import Assessment, Context, ElectionNear, Match, Source, SourceKind, Suppressed, Thresholds
 from monitor.rules.ruleset import RuleSet
 from monitor.textmatch import Document, prepare
 
@@ -33,8 +33,10 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
     """Every rule that matches adds its weight, unless a filter of known false positives covers it.
 
     The sum is raised by the closeness of the vote the matches bear on (``Thresholds.proximity``);
-    the score's band gives the severity.
+    the score's band gives the severity. Context rules (EI-01: who speaks, when) never alert on
+    their own, however many of them match: an alert needs a rule of another family.
     """
+    context = rules.read(document, context)
     active_filters = [f for f in rules.filters if f.evaluate(document, context).matched]
     matches, suppressed = [], []
     for rule in rules.rules:
@@ -51,10 +53,11 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
     factor = thresholds.proximity_factor(elections[0].days_until if elections else None)
     score = round(base * factor, 2)
     severity = thresholds.severity(score)
+    alert = any(is_content(m) for m in matches) and severity.rank >= thresholds.alert_at.rank
     return Assessment(
         score=score,
         severity=severity,
-        alert=bool(matches) and severity.rank >= thresholds.alert_at.rank,
+        alert=alert,
         matches=tuple(sorted(matches, key=lambda m: -m.weight)),
         elections=elections,
         countries=context.countries_mentioned,
@@ -62,4 +65,27 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
         base_score=base,
         proximity_factor=factor,
         suppressed=tuple(suppressed),
+        review=not alert and for_review(matches, elections, context),
     )
+
+
+STATE_KINDS = (SourceKind.OFFICIAL, SourceKind.STATE_MEDIA)
+
+
+def for_review(matches: list[Match], elections: tuple[ElectionNear, ...], context: Context) -> bool:
+    """A near miss: a foreign state source, a vote in its window, and evidence of an indicator.
+
+    Context rules (EI-01) say when and who, not what: evidence of an indicator is a quote from
+    a rule of any other family. Alerts stay precise; this tier is what an analyst sees besides.
+    """
+    foreign_vote = any(n.election.country != context.source.country for n in elections)
+    evidence = any(m.evidence and is_content(m) for m in matches)
+    return context.source.kind in STATE_KINDS and foreign_vote and evidence
+
+
+CONTEXT_FAMILY = "ei:EI-01"
+
+
+def is_content(match: Match) -> bool:
+    """A match of an indicator's content, not of the context rules (EI-01)."""
+    return CONTEXT_FAMILY not in match.tags

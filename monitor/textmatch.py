@@ -177,6 +177,7 @@ def normalise(text: str) -> Normalised:
     return Normalised(text, _one_alphabet("".join(pieces)), tuple(starts), tuple(ends))
 
 
+@lru_cache(maxsize=131072)  # a pack's phrases are normalised when validated, indexed and named: once is enough
 def normalise_phrase(phrase: str) -> str:
     return normalise(phrase).text.strip()
 
@@ -199,6 +200,7 @@ def is_unspaced(phrase: str) -> bool:
     return bool(_UNSPACED.search(phrase))
 
 
+@lru_cache(maxsize=131072)
 def phrase_pattern(phrase: str) -> str:
     """The regex source for one phrase (already word-bounded on both ends, except in unspaced scripts)."""
     words = normalise_phrase(phrase).split()
@@ -304,6 +306,25 @@ def _marks(separator: str) -> str:
     return "".join(separator.split()) or " "
 
 
+class _Bucket:
+    """The phrases that share a first word, those with an exact second word indexed by it:
+    "if he wins", "if she wins" … are not all tried wherever "if" occurs."""
+
+    def __init__(self) -> None:
+        self.by_second: dict[str, list[_Phrase]] = {}
+        self.others: list[_Phrase] = []  # one word, or a stem for a second word
+
+    def add(self, phrase: _Phrase) -> None:
+        if len(phrase.words) > 1 and phrase.words[1].extra == 0:
+            self.by_second.setdefault(phrase.words[1].letters, []).append(phrase)
+        else:
+            self.others.append(phrase)
+
+    def candidates(self, following: str | None) -> list[_Phrase]:
+        paired = self.by_second.get(following, []) if following is not None else []
+        return self.others + paired if paired else self.others
+
+
 class PhraseMatcher:
     """Finds any of a list of phrases in a normalised text. Immutable once built.
 
@@ -320,8 +341,8 @@ class PhraseMatcher:
         if not self.phrases:
             raise ValueError("no phrases")
         phrase_labels = tuple(labels) if labels is not None else (None,) * len(self.phrases)
-        self._exact: dict[str, list[_Phrase]] = {}  # first word -> phrases
-        self._stems: dict[str, list[_Phrase]] = {}  # first word's stem -> phrases
+        self._exact: dict[str, _Bucket] = {}  # first word -> phrases
+        self._stems: dict[str, _Bucket] = {}  # first word's stem -> phrases
         self._unspaced: dict[str, str | None] = {}  # phrase -> label
         other = []
         for phrase, label in zip(self.phrases, phrase_labels, strict=True):
@@ -332,17 +353,14 @@ class PhraseMatcher:
                 if is_unspaced(text):
                     self._unspaced.setdefault("".join(text.split()), label)
                 else:
-                    other.append((len(phrase), pattern, label))
+                    other.append((_needle(text), re.compile(pattern), label))
                 continue
             first = parsed.words[0]
-            (self._exact if first.extra == 0 else self._stems).setdefault(first.letters, []).append(parsed)
+            (self._exact if first.extra == 0 else self._stems).setdefault(first.letters, _Bucket()).add(parsed)
         self._unspaced_lengths = sorted({len(p) for p in self._unspaced}, reverse=True)
         self._short_stems = frozenset(s for s in self._stems if len(s) <= PREFIX_LETTERS)
         self._long_stems = tuple(s for s in self._stems if len(s) > PREFIX_LETTERS)
-        # Longest first, so that "vote correctly" wins over "vote" at the same position.
-        other.sort(key=lambda entry: -entry[0])
-        self._regex_labels = [label for _, _, label in other]
-        self._regex = re.compile("|".join(f"({p})" for _, p, _ in other)) if other else None
+        self._regex = tuple(other)  # (a piece of text every match contains, pattern, label)
 
     def find(self, text: Normalised) -> list[Span]:
         """Every match, as spans of the original text."""
@@ -353,51 +371,76 @@ class PhraseMatcher:
         return spans
 
     def locate(self, text: Normalised) -> list[tuple[int, int, str | None]]:
-        """Every match, as (start, end, label) in the normalised text."""
+        """Every match, as (start, end, label) in the normalised text; where two overlap, the longer."""
         found = self._find_words(text)
         extra = self._find_unspaced(text)
-        if self._regex is not None:
-            extra.extend((m.start(), m.end(), self._regex_labels[m.lastindex - 1]) for m in self._regex.finditer(text.text) if m.lastindex)
+        extra.extend(self._find_regex(text))
         return without_overlaps(found + extra) if extra else found
 
-    def _starting(self, text: Normalised) -> dict[int, list[_Phrase]]:
-        """Word index -> the phrases whose first word fits the word there.
+    def locate_labelled(self, text: Normalised) -> list[tuple[int, int, str | None]]:
+        """Every match of every label, sorted: labels do not hide each other, and within one
+        label the longer of two overlapping matches is kept.
+
+        This is how one matcher serves many lists at once (every lexicon and every rule's
+        phrases): "vote correctly" of one list does not hide "vote" of another.
+        """
+        found = self._find_words(text, every_label=True) + self._find_unspaced(text, every_label=True)
+        found.extend(self._find_regex(text))
+        by_label: dict[str | None, list[tuple[int, int, str | None]]] = {}
+        for span in found:
+            by_label.setdefault(span[2], []).append(span)
+        return sorted(span for spans in by_label.values() for span in without_overlaps(spans))
+
+    def _find_regex(self, text: Normalised) -> list[tuple[int, int, str | None]]:
+        """The phrases only a regular expression finds, each searched only in texts that hold its needle."""
+        return [(m.start(), m.end(), label) for needle, pattern, label in self._regex if needle in text.text for m in pattern.finditer(text.text) if m.end() > m.start()]
+
+    def _starting(self, text: Normalised) -> dict[int, list[_Bucket]]:
+        """Word index -> the buckets of phrases whose first word fits the word there.
 
         The phrases' first words are intersected with the text's words, their stems with the
         beginnings of the text's words (the rest of a phrase is checked in place).
         """
-        starting: dict[int, list[_Phrase]] = {}
+        starting: dict[int, list[_Bucket]] = {}
         words, prefixes = text.words_at, text.prefixes_at
         # Set intersections run in C: only the first words and stems the text has are looked at.
         found = [(self._exact[w], words[w]) for w in self._exact.keys() & words.keys()]
-        found += [(self._stems[s], prefixes[s]) for s in self._short_stems & prefixes.keys()]
+        found += [(self._stems[s], prefixes[s]) for s in self._short_stems.intersection(prefixes)]
         found += [(self._stems[s], text.starting_with(s)) for s in self._long_stems]
-        for phrases, positions in found:
+        for bucket, positions in found:
             for position in positions:
-                starting.setdefault(position, []).extend(phrases)
+                starting.setdefault(position, []).append(bucket)
         return starting
 
-    def _find_words(self, text: Normalised) -> list[tuple[int, int, str | None]]:
-        """Find where each phrase's first word stands, then check the rest of the phrase in place."""
+    def _find_words(self, text: Normalised, every_label: bool = False) -> list[tuple[int, int, str | None]]:
+        """Find where each phrase's first word stands, then check the rest of the phrase in place.
+
+        By default matches do not overlap (the first, and longest, at a place wins); with
+        ``every_label``, the longest match of each label at each place is kept.
+        """
         starting = self._starting(text)
         tokens = text.tokens
         found = []
-        resume = 0  # matches do not overlap: the first (and longest) at a place wins
+        resume = 0
         for index in sorted(starting):
             if index < resume:
                 continue
-            best: tuple[int, int, str | None] | None = None  # (last token, phrase length, label)
-            for phrase in starting[index]:
+            best: dict[str | None, tuple[int, int, str | None]] = {}  # label (or None) -> (last token, phrase length, label)
+            following = tokens[index + 1][0] if index + 1 < len(tokens) else None
+            for phrase in (p for bucket in starting[index] for p in bucket.candidates(following)):
                 last = phrase.matches_at(tokens, index, text.text)
-                if last is not None and (best is None or (last, phrase.length) > best[:2]):
-                    best = (last, phrase.length, phrase.label)
-            if best is not None:
-                found.append((tokens[index][1], tokens[best[0]][2], best[2]))
-                resume = best[0] + 1
+                key = phrase.label if every_label else None
+                if last is not None and (key not in best or (last, phrase.length) > best[key][:2]):
+                    best[key] = (last, phrase.length, phrase.label)
+            for last, _, label in best.values():
+                found.append((tokens[index][1], tokens[last][2], label))
+                if not every_label:
+                    resume = last + 1
         return found
 
-    def _find_unspaced(self, text: Normalised) -> list[tuple[int, int, str | None]]:
-        """Leftmost-longest matches inside runs of letters of scripts written without spaces."""
+    def _find_unspaced(self, text: Normalised, every_label: bool = False) -> list[tuple[int, int, str | None]]:
+        """Leftmost-longest matches inside runs of letters of scripts written without spaces
+        (with ``every_label``: every match at every place, the caller keeps the longest per label)."""
         found: list[tuple[int, int, str | None]] = []
         if not self._unspaced:
             return found
@@ -405,15 +448,21 @@ class PhraseMatcher:
             word, start = run.group(), run.start()
             i = 0
             while i < len(word):
+                step = 1
                 for length in self._unspaced_lengths:
                     piece = word[i : i + length]
                     if len(piece) == length and piece in self._unspaced:
                         found.append((start + i, start + i + length, self._unspaced[piece]))
-                        i += length
-                        break
-                else:
-                    i += 1
+                        if not every_label:
+                            step = length
+                            break
+                i += step
         return found
+
+
+def _needle(phrase: str) -> str:
+    """The letters a phrase's first word starts with: text without them holds no match."""
+    return regex.match(r"[\w\p{M}]*", phrase).group()  # type: ignore[union-attr]
 
 
 def without_overlaps(spans: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:

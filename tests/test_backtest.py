@@ -38,6 +38,7 @@ def history(tmp_path: Path, clock, receiver):
 def rules_copy(tmp_path: Path, keep: list[str], extra: str | None = None) -> Path:
     directory = tmp_path / "candidate-rules"
     directory.mkdir()
+    shutil.copytree(ROOT / "rules" / "lexicons", directory / "lexicons")  # the rules' shared vocabulary
     for name in keep:
         shutil.copy(ROOT / "rules" / name, directory / name)
     if extra:

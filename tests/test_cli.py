@@ -80,7 +80,7 @@ def test_score_json_follows_the_contract(tmp_path: Path, capsys) -> None:
     result = json.loads(capsys.readouterr().out)
     assert set(result) >= {"alert", "severity", "score", "matches", "elections", "countries", "language"}
     assert result["alert"] is True
-    assert result["base_score"] == sum(m["weight"] for m in result["matches"])
+    assert result["base_score"] == pytest.approx(sum(m["weight"] for m in result["matches"]))
     assert result["proximity_factor"] == 1.25  # 18 days before the vote
     assert result["score"] == round(result["base_score"] * 1.25, 2)
     assert result["elections"][0] == {"country": "LT", "type": "parliamentary", "date": "2024-10-13", "name": result["elections"][0]["name"], "days_until": 18}
@@ -102,7 +102,7 @@ def test_score_reads_a_page_and_standard_input(tmp_path: Path, capsys, monkeypat
     assert "ALERT" in capsys.readouterr().out
 
     monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("The weather in Minsk is fine."))
-    assert main(["score", "-", "--published", "2024-09-25"], settings=settings) == 0
+    assert main(["score", "-", "--published", "2023-06-01"], settings=settings) == 0
     out = capsys.readouterr().out
     assert "no alert" in out and "No rule matched." in out
 

@@ -140,6 +140,14 @@ def test_monitor_eval_reports_each_split_language_and_family(tmp_path: Path, cap
     out = capsys.readouterr().out
     assert out.startswith("dev: 2 cases (1 should alert, 1 should not): recall ")
     assert "test, per language (recall, false alerts):" in out and "dev, per indicator family" in out
+    assert "with the review tier: recall " in out
+
+
+def test_the_review_tier_sees_at_least_what_alerts_see(report: Report) -> None:
+    """Every alert is seen; items for review add to it, never take away."""
+    for numbers in report.by_split().values():
+        assert numbers.recall_with_review >= numbers.recall
+        assert numbers.true_seen >= numbers.true_alerts
 
 
 REQUIRED_LANGUAGES = {"en", "ru", "be", "uk", "lt", "lv", "et", "pl", "ro", "de", "fr", "es", "zh"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_rules_check_and_test_pass_on_the_shipped_pack(tmp_path: Path, capsys) -
 def test_a_failing_example_makes_rules_test_exit_1(tmp_path: Path, capsys) -> None:
     """An example the rule does not honour is listed as FAIL and the command exits 1."""
     rules = tmp_path / "rules"
-    rules.mkdir()
+    shutil.copytree(ROOT / "rules", rules)
     text = (ROOT / "rules" / "ei06-threat.yaml").read_text(encoding="utf-8")
     (rules / "ei06-threat.yaml").write_text(text.replace("- text: The climber stood at the edge of the abyss in the Alps.\n          published: 2024-09-25\n          source_kind: state_media", "- text: The climber stood at the edge of the abyss in Lithuania.\n          published: 2024-09-25\n          source_kind: state_media"), encoding="utf-8")
     assert main(["rules", "test"], settings=make_settings(tmp_path, rules_dir=rules)) == 1

@@ -12,10 +12,21 @@ from monitor.store.repo import AlertView
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)  # a channel's first digest covers the last day
 
 
-def digest_message(alerts: list[AlertView], since: datetime) -> tuple[str, str] | None:
-    """(title, body) of a digest of ``alerts``, or None when there are none."""
-    if not alerts:
+def digest_message(alerts: list[AlertView], since: datetime, reviews: list[AlertView] | None = None) -> tuple[str, str] | None:
+    """(title, body) of a digest of ``alerts`` and of the items stored for review, or None when there are none."""
+    reviews = reviews or []
+    if not alerts and not reviews:
         return None
+    lines = _grouped(alerts)
+    if reviews:
+        lines += [*([""] if lines else []), f"For review ({len(reviews)}): below the alert score, with evidence of an indicator", *_grouped(reviews)]
+    count = len(alerts)
+    title = f"Digest: {count} alert{'s' if count != 1 else ''}" + (f", {len(reviews)} for review" if reviews else "") + f" since {since:%Y-%m-%d %H:%M} UTC"
+    return title, "\n".join(lines)
+
+
+def _grouped(alerts: list[AlertView]) -> list[str]:
+    """Alerts grouped by the election they bear on, most severe first."""
     groups: dict[str, list[AlertView]] = defaultdict(list)
     for alert in alerts:
         groups[str((alert.payload or {}).get("target", "No election in window"))].append(alert)
@@ -35,6 +46,4 @@ def digest_message(alerts: list[AlertView], since: datetime) -> tuple[str, str] 
                 lines.append(f"    {alert.url}")
             if alert.copies:
                 lines.append("    also published by " + ", ".join(str(c["source"]) for c in alert.copies))
-    count = len(alerts)
-    title = f"Digest: {count} alert{'s' if count != 1 else ''} since {since:%Y-%m-%d %H:%M} UTC"
-    return title, "\n".join(lines)
+    return lines

@@ -16,7 +16,8 @@ import regex
 from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field, SourceKind
 from monitor.rules import schema
 from monitor.rules.safety import FLAGS
-from monitor.textmatch import Document, Normalised, PhraseMatcher
+from monitor.rules.lexicon import TARGET, list_name, references
+from monitor.textmatch import Document, Normalised, without_overlaps
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,35 @@ class Condition(Protocol):
 
 
 @dataclass(frozen=True)
+class Terms:
+    """A phrase list: its own phrases, the lexicons it names (``@threat``) and ``@target``.
+
+    Nothing is searched here: the pack's lexicon scans each text once for every lexicon and
+    every rule's own list (``lexicon.list_name``), and the places are in the context.
+    ``@target`` is any place where a country whose vote is near, other than the source's, is named.
+    """
+
+    concepts: tuple[str, ...]  # the lexicons named, and the name of the list's own phrases
+    target: bool
+
+    @classmethod
+    def compile(cls, phrases: Iterable[str]) -> Terms:
+        plain, named = references(phrases)
+        own = (list_name(plain),) if plain else ()
+        return cls(tuple(n for n in named if n != TARGET) + own, TARGET in named)
+
+    def locate(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int, str | None]]:
+        found: list[tuple[int, int, str | None]] = []
+        for concept in self.concepts:
+            found.extend((start, end, concept) for start, end in context.concepts.places(concept, which))
+        if self.target:
+            found.extend((start, end, TARGET) for start, end in context.target_places(which))
+        if which is Field.LEAD:  # the lead's places are the text's first ones
+            found = [f for f in found if f[1] <= len(text.text)]
+        return sorted(found)
+
+
+@dataclass(frozen=True)
 class _TextCondition:
     fields: tuple[Field, ...]
 
@@ -46,27 +76,27 @@ class _TextCondition:
         evidence: list[Evidence] = []
         for which in self.fields:
             text = document.field(which)
-            for start, end in self._spans(text):
+            for start, end in self._spans(text, which, context):
                 evidence.append(Evidence(text.original[start:end], start, end, which))
         return Outcome(True, tuple(evidence[:MAX_EVIDENCE])) if evidence else NO_MATCH
 
-    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+    def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class Phrases(_TextCondition):
-    matcher: PhraseMatcher
+    terms: Terms
 
-    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
-        return [(span.start, span.end) for span in self.matcher.find(text)]
+    def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
+        return [text.span(start, end) for start, end, _ in without_overlaps(self.terms.locate(text, which, context))]
 
 
 @dataclass(frozen=True)
 class Regex(_TextCondition):
     pattern: Any  # a compiled regex.Pattern
 
-    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+    def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         spans = []
         try:
             for found in self.pattern.finditer(text.text, timeout=REGEX_TIMEOUT):
@@ -79,13 +109,13 @@ class Regex(_TextCondition):
 
 @dataclass(frozen=True)
 class Proximity(_TextCondition):
-    groups: tuple[PhraseMatcher, ...]
+    groups: tuple[Terms, ...]
     within: int
     sentence: bool
 
-    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
+    def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         """For each place where the first group occurs, the closest term of every other group."""
-        found = [[(text.word_index(start), start, end) for start, end, _ in m.locate(text)] for m in self.groups]
+        found = [[(text.word_index(start), start, end) for start, end, _ in g.locate(text, which, context)] for g in self.groups]
         if not all(found):
             return []
         spans = []
@@ -104,13 +134,14 @@ class Proximity(_TextCondition):
 
 @dataclass(frozen=True)
 class Count(_TextCondition):
-    matcher: PhraseMatcher
+    phrases: tuple[Terms, ...]  # one per phrase: inflections of one phrase count once
     at_least: int
 
-    def _spans(self, text: Normalised) -> list[tuple[int, int]]:
-        found = self.matcher.locate(text)
-        distinct = {label for _, _, label in found}  # labelled by phrase: inflections count once
-        return [text.span(start, end) for start, end, _ in found] if len(distinct) >= self.at_least else []
+    def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
+        found = [places for places in (phrase.locate(text, which, context) for phrase in self.phrases) if places]
+        if len(found) < self.at_least:
+            return []
+        return [text.span(start, end) for start, end, _ in without_overlaps(sorted(p for places in found for p in places))]
 
 
 @dataclass(frozen=True)
@@ -120,16 +151,29 @@ class ElectionWindow:
     def evaluate(self, document: Document, context: Context) -> Outcome:
         w = self.window
         about = set(context.countries_about) if w.mentions == "about" else None
-        near = tuple(
+        in_window = [
             n
             for n in context.elections_near
             if n.days_until <= w.before
             and n.days_until_end >= -w.after
-            and not (w.foreign and n.election.country == context.source.country)
             and (about is None or n.election.country in about)
             and (not w.between_rounds or _between_rounds(n, context.elections_near))
-        )
+        ]
+        near = tuple(n for n in in_window if not w.foreign or _foreign_vote_in_question(n, in_window, context))
         return Outcome(True, elections=near) if near else NO_MATCH
+
+
+def _foreign_vote_in_question(vote: ElectionNear, in_window: list[ElectionNear], context: Context) -> bool:
+    """The vote is another country's, and the source's own country has no nearer vote in the window.
+
+    A text about its own country's coming vote speaks of that vote: a Lithuanian ministry
+    writing about Belarus 18 days before the Seimas election, with Belarus's vote four months
+    off, is not speaking of the Belarusian vote.
+    """
+    own = context.source.country
+    if vote.election.country == own:
+        return False
+    return not any(n.election.country == own and abs(n.days_until) < abs(vote.days_until) for n in in_window)
 
 
 BETWEEN_ROUNDS_DAYS = 28  # a runoff this close after a first round in the same country is its second round
@@ -228,12 +272,12 @@ def _merge(outcomes: list[Outcome]) -> Outcome:
 
 
 COMPILERS: dict[type, Callable[[Any], Condition]] = {
-    schema.PhrasesCondition: lambda s: Phrases(s.fields, PhraseMatcher(s.phrases)),
+    schema.PhrasesCondition: lambda s: Phrases(s.fields, Terms.compile(s.phrases)),
     schema.RegexCondition: lambda s: Regex(s.fields, regex.compile(s.regex, FLAGS)),
     schema.ProximityCondition: lambda s: Proximity(
-        s.fields, tuple(PhraseMatcher(group) for group in s.proximity.terms), s.proximity.within, s.proximity.sentence
+        s.fields, tuple(Terms.compile(group) for group in s.proximity.terms), s.proximity.within, s.proximity.sentence
     ),
-    schema.CountCondition: lambda s: Count(s.fields, PhraseMatcher(s.count.phrases, s.count.phrases), s.count.at_least),
+    schema.CountCondition: lambda s: Count(s.fields, tuple(Terms.compile((p,)) for p in s.count.phrases), s.count.at_least),
     schema.ElectionWindowCondition: lambda s: ElectionWindow(s.election_window),
     schema.SourceKindCondition: lambda s: SourceKindIs(frozenset(s.source_kind)),
     schema.SourceCountryCondition: lambda s: SourceCountryIs(frozenset(s.source_country)),
@@ -260,3 +304,34 @@ def _context_first(parts: Iterable[Condition]) -> tuple[Condition, ...]:
 
 def compile_condition(spec: Any) -> Condition:
     return COMPILERS[type(spec)](spec)
+
+
+Needs = tuple[frozenset[str], ...]  # clauses: each names lists of which at least one must occur
+
+
+def needs(condition: Condition) -> Needs:
+    """What a text must hold for ``condition`` to have a chance: found once per pack, so that
+    scoring skips, by a few set operations, every rule whose words are not in the text.
+
+    Each clause is a set of list names (lexicons and rules' own lists); a text passes when every
+    clause meets the names the scan found. It is a necessary condition, never a sufficient one.
+    """
+    if isinstance(condition, Phrases):
+        return _clause(condition.terms)
+    if isinstance(condition, Proximity):
+        return tuple(clause for group in condition.groups for clause in _clause(group))
+    if isinstance(condition, Count) and condition.at_least == len(condition.phrases):
+        return tuple(clause for phrase in condition.phrases for clause in _clause(phrase))
+    if isinstance(condition, Count):
+        return _clause(Terms(tuple(name for phrase in condition.phrases for name in phrase.concepts), any(p.target for p in condition.phrases)))
+    if isinstance(condition, AllOf):
+        return tuple(clause for part in condition.parts for clause in needs(part))
+    if isinstance(condition, (AnyOf, AtLeast)):
+        # One of the parts must hold: a clause of all their names, if every part needs something.
+        parts = [needs(part) for part in condition.parts]
+        return (frozenset(name for part in parts for clause in part for name in clause),) if all(parts) else ()
+    return ()  # regex, context and `not`: nothing is known in advance
+
+
+def _clause(terms: Terms) -> Needs:
+    return () if terms.target or not terms.concepts else (frozenset(terms.concepts),)

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError, Problem, RuleError
-from monitor.rules.conditions import compile_condition
+from monitor.rules.conditions import compile_condition, needs
+from monitor.rules.lexicon import REFERENCE, TARGET, Lexicon, LexiconSpec, lexicon_files, load_lexicon_specs, references
 from monitor.rules.ruleset import Filter, Rule, RuleSet
-from monitor.rules.schema import RuleFile
+from monitor.rules.schema import RuleFile, phrase_lists
+from monitor.rules.weights import WEIGHTS_FILE, load_weights, weights_path
 from monitor.yamlfile import Check, Finding, read_yaml, validate
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+    """The rule files: every ``*.yaml`` of the directory but the learned weights."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml") and p.name != WEIGHTS_FILE)
 
 
 def rules_digest(directory: Path) -> str:
-    """A hash of the rule files' names and bytes: whether anything changed since a load."""
+    """A hash of the rule and lexicon files' names and bytes: whether anything changed since a load."""
     digest = hashlib.sha256()
-    for path in rule_files(directory) if directory.is_dir() else []:
+    weights = [weights_path(directory)] if weights_path(directory).is_file() else []
+    for path in [*rule_files(directory), *lexicon_files(directory), *weights] if directory.is_dir() else []:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -33,26 +38,67 @@ def load_rules(directory: Path) -> RuleSet:
     files = rule_files(directory)
     if not files:
         raise RuleError([Problem(str(directory), "", "no rule files (*.yaml) in the rules directory")])
-    problems: list[Problem] = []
     rules: list[Rule] = []
     filters: list[Filter] = []
     first_seen: dict[str, str] = {}  # rule id -> where it was first defined
+    conditions: list[Any] = []  # the match of every rule and filter: their phrase lists join the lexicon
+    specs, problems, broken = load_lexicon_specs(directory)
+    named = {spec.id for spec in specs}
+    learned = None
+    try:
+        learned = load_weights(directory)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
     for path in files:
         try:
             data, node = read_yaml(path)
-            spec = validate(RuleFile, {} if data is None else data, path, node, _unique_ids(path, first_seen))
+            spec = validate(RuleFile, {} if data is None else data, path, node, _unique_ids(path, first_seen), _known_lexicons(named, broken))
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
         rules.extend(_rule(rule, path) for rule in spec.rules)
+        conditions.extend(item.match for item in (*spec.rules, *spec.filters))
         filters.extend(
             Filter(f.id, f.title, f.rules, compile_condition(f.match), f.examples, str(path)) for f in spec.filters
         )
     if not rules and not problems:
         problems.append(Problem(str(directory), "", "the rule files define no rule"))
+    if learned is not None:
+        known = {rule.id for rule in rules}
+        problems.extend(
+            Problem(str(weights_path(directory)), f"weights.{rule_id}", "no such rule: re-run `monitor rules tune`")
+            for rule_id in learned.weights
+            if rule_id not in known and not problems
+        )
+        rules = [replace(rule, weight=learned.weights.get(rule.id, rule.weight)) for rule in rules]
     if problems:
         raise RuleError(problems)
-    return RuleSet(tuple(rules), rules_digest(directory), tuple(filters))
+    return RuleSet(tuple(rules), rules_digest(directory), tuple(filters), lexicon_for(specs, conditions))
+
+
+def lexicon_for(specs: list[LexiconSpec], conditions: Iterable[Any]) -> Lexicon:
+    """One matcher per language over the lexicons and the phrase lists of the conditions (specs)."""
+    own = tuple(dict.fromkeys(plain for condition in conditions for phrases in phrase_lists(condition) if (plain := references(phrases)[0])))
+    return Lexicon.cached(tuple(specs), own)
+
+
+def _known_lexicons(named: set[str], broken: set[str]) -> Check:
+    """Every ``@name`` in a phrase list names a lexicon of the pack (or is ``@target``); broken files are reported apart."""
+
+    def check(data: Any, where: tuple[Any, ...] = ()) -> Iterable[Finding]:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                yield from check(value, (*where, key))
+        elif isinstance(data, list):
+            for index, value in enumerate(data):
+                yield from check(value, (*where, index))
+        elif isinstance(data, str) and data.startswith(REFERENCE) and "match" in where:
+            name = data.removeprefix(REFERENCE)
+            if name != TARGET and name not in named and name not in broken:
+                known = ", ".join(sorted(named)) or "none"
+                yield where, f"unknown lexicon {data!r} (lexicons in rules/lexicons: {known})"
+
+    return check
 
 
 def _unique_ids(path: Path, first_seen: dict[str, str]) -> Check:
@@ -74,6 +120,7 @@ def _unique_ids(path: Path, first_seen: dict[str, str]) -> Check:
 
 
 def _rule(spec: Any, path: Path) -> Rule:
+    condition = compile_condition(spec.match)
     return Rule(
         id=spec.id,
         title=spec.title,
@@ -82,7 +129,9 @@ def _rule(spec: Any, path: Path) -> Rule:
         severity=spec.severity,
         weight=spec.weight,
         tags=spec.tags,
-        condition=compile_condition(spec.match),
+        condition=condition,
         examples=spec.examples,
         path=str(path),
+        needs=needs(condition),
+        declared_weight=spec.weight,
     )

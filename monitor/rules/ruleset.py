@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from monitor.models import Context, Severity
-from monitor.rules.conditions import Condition, Outcome
+from monitor.rules.conditions import NO_MATCH, Condition, Needs, Outcome
+from monitor.rules.lexicon import EMPTY, Lexicon
 from monitor.rules.schema import Examples, FilterExamples
 from monitor.textmatch import Document
 
@@ -23,8 +24,12 @@ class Rule:
     condition: Condition
     examples: Examples
     path: str  # the file it came from
+    needs: Needs = ()  # what the text must hold for the rule to have a chance (conditions.needs)
+    declared_weight: float = 0.0  # the weight its file gives it; ``weight`` may be learned (rules/weights.yaml)
 
     def evaluate(self, document: Document, context: Context) -> Outcome:
+        if not context.concepts.holds(self.needs):
+            return NO_MATCH
         return self.condition.evaluate(document, context)
 
 
@@ -51,6 +56,11 @@ class RuleSet:
     rules: tuple[Rule, ...]
     digest: str  # hash of the rule files' bytes: tells a reload whether anything changed
     filters: tuple[Filter, ...] = ()
+    lexicon: Lexicon = EMPTY
+
+    def read(self, document: Document, context: Context) -> Context:
+        """The context with the places of every concept of the pack's lexicon (one scan of the text)."""
+        return replace(context, concepts=self.lexicon.scan(document, context.language))
 
     def __len__(self) -> int:
         return len(self.rules)

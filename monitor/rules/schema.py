@@ -12,6 +12,8 @@ Combinations: ``all``, ``any``, ``not``, ``at_least`` (with ``of``).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstrai
 from monitor.fieldtypes import CountryCode
 from monitor.models import Field as TextField
 from monitor.models import Severity, SourceKind
+from monitor.rules.lexicon import REFERENCE
 from monitor.rules.safety import check_pattern
 from monitor.textmatch import phrase_pattern
 
@@ -31,9 +34,23 @@ ALL_FIELDS = (TextField.TITLE, TextField.TEXT)
 
 
 def _phrases_compile(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Every phrase compiles; ``@name`` references a lexicon (checked against the pack on loading)."""
     for phrase in value:
-        phrase_pattern(phrase)
+        if phrase.startswith(REFERENCE):
+            if not LEXICON_REFERENCE.match(phrase):
+                raise ValueError(f"{phrase!r} is not a lexicon reference (@ and a lexicon id, like @threat)")
+        else:
+            phrase_pattern(phrase)
     return value
+
+
+def _no_references(value: tuple[str, ...]) -> tuple[str, ...]:
+    if any(phrase.startswith(REFERENCE) for phrase in value):
+        raise ValueError("count lists phrases, not lexicons: each phrase counts once")
+    return _phrases_compile(value)
+
+
+LEXICON_REFERENCE = re.compile(r"^@[a-z][a-z0-9-]*$")
 
 
 Phrases = Annotated[tuple[str, ...], Field(min_length=1)]
@@ -69,6 +86,12 @@ class Proximity(BaseModel):
     within: int = Field(10, ge=1, le=200, description="words from the first to the last term")
     sentence: bool = Field(True, description="all terms in one sentence")
 
+    @field_validator("terms", mode="before")
+    @classmethod
+    def _one_phrase_groups(cls, value: object) -> object:
+        """A group of one phrase may be written as the phrase alone: ``terms: ["@threat", "@election"]``."""
+        return [[group] if isinstance(group, str) else group for group in value] if isinstance(value, list) else value
+
     @field_validator("terms")
     @classmethod
     def _groups_compile(cls, value: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
@@ -90,7 +113,7 @@ class Count(BaseModel):
     phrases: Phrases
     at_least: int = Field(ge=1, description="how many distinct phrases of the list must occur")
 
-    _check = field_validator("phrases")(_phrases_compile)
+    _check = field_validator("phrases")(_no_references)
 
     @model_validator(mode="after")
     def _reachable(self) -> Count:
@@ -216,6 +239,24 @@ Condition = Annotated[
 
 for _model in (AllCondition, AnyCondition, NotCondition, AtLeastCondition):
     _model.model_rebuild()
+
+
+def phrase_lists(spec: Any) -> Iterator[tuple[str, ...]]:
+    """Every phrase list of a condition (its own ``phrases`` and each ``proximity`` group), nested ones too."""
+    if isinstance(spec, PhrasesCondition):
+        yield spec.phrases
+    elif isinstance(spec, ProximityCondition):
+        yield from spec.proximity.terms
+    elif isinstance(spec, CountCondition):  # each phrase counts apart: each is a list of its own
+        yield from ((phrase,) for phrase in spec.count.phrases)
+    elif isinstance(spec, (AllCondition, AnyCondition)):
+        for part in spec.all if isinstance(spec, AllCondition) else spec.any:
+            yield from phrase_lists(part)
+    elif isinstance(spec, AtLeastCondition):
+        for part in spec.of:
+            yield from phrase_lists(part)
+    elif isinstance(spec, NotCondition):
+        yield from phrase_lists(spec.not_)
 
 
 class Example(BaseModel):

@@ -109,11 +109,15 @@ class AlertsRepo:
         alert_id: int | None = None,
         created_after: datetime | None = None,
         unsilenced_items_only: bool = False,
+        review: bool = False,
     ) -> list[AlertView]:
+        """Alerts (items, operational, digests), newest first; ``review``: the items stored for review instead."""
         with Session(self.engine) as session:
             query = select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id), isouter=True)
             if alert_id is not None:
                 query = query.where(col(Alert.id) == alert_id)
+            else:
+                query = query.where((col(Alert.kind) == "review") if review else (col(Alert.kind) != "review"))
             if created_after is not None:
                 query = query.where(col(Alert.created_at) > created_after)
             if unsilenced_items_only:

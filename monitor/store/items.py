@@ -207,6 +207,7 @@ def _add_item(
     elif alert is not None:
         row = Alert(
             item_id=item.id,
+            kind=alert.kind,
             created_at=now,
             score=assessment.score,
             severity=str(assessment.severity),

@@ -92,4 +92,4 @@ def test_a_digest_lists_the_alerts_since_the_last_one_and_says_nothing_when_ther
     assert len(posts) == 2  # the alert itself, then the digest
     digest = posts[1].json()
     assert digest["title"].startswith("Digest: 1 alert since")
-    assert digest["message"].startswith("Lithuania, parliamentary election on 2024-10-13\n  [CRITICAL] score 15")
+    assert digest["message"].startswith("Lithuania, parliamentary election on 2024-10-13\n  [CRITICAL] score ")

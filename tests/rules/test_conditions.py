@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from monitor.elections import ElectionCalendar
 from monitor.errors import RuleError
 from monitor.models import Election, ElectionType, Field, Source, SourceKind
 from monitor.rules.conditions import Outcome, compile_condition
+from monitor.rules.loader import lexicon_for
 from monitor.rules.loader import load_rules
 from monitor.rules.schema import Condition
 from monitor.textmatch import prepare
@@ -37,6 +39,7 @@ def evaluate(condition_yaml: str, text: str, title: str = "", published: date = 
     document = prepare(title, text)
     source = Source(id=source_id, name="s", url="https://example.invalid/", kind=SourceKind(kind), country=country)
     context = build_context(document, source, datetime(published.year, published.month, published.day, 12, tzinfo=UTC), GAZETTEER, CALENDAR, language)
+    context = replace(context, concepts=lexicon_for([], [spec]).scan(document, language))
     return compile_condition(spec).evaluate(document, context)
 
 

@@ -12,6 +12,7 @@ import pytest
 from monitor.cli import main
 from monitor.errors import Problem, RuleError
 from monitor.models import Context, Severity, Source, SourceKind
+from monitor.rules.conditions import Outcome
 from monitor.rules.loader import load_rules
 from monitor.textmatch import prepare
 from tests.conftest import make_settings
@@ -142,13 +143,18 @@ class TestValid:
 
     def test_the_compiled_condition_evaluates(self, tmp_path: Path) -> None:
         """The compiled rule matches its phrase from an official source, with evidence, and not from news."""
-        (rule,) = load_rules(rules_dir(tmp_path, {"ei02.yaml": VALID})).rules
-        text = "Литовцы должны правильно проголосовать."
-        outcome = rule.evaluate(prepare("", text), context())
+        rules = load_rules(rules_dir(tmp_path, {"ei02.yaml": VALID}))
+        (rule,) = rules.rules
+
+        def evaluate(text: str, kind: SourceKind = SourceKind.OFFICIAL) -> Outcome:
+            document = prepare("", text)
+            return rule.evaluate(document, rules.read(document, context(kind)))  # the pack's one scan, then the rule
+
+        outcome = evaluate("Литовцы должны правильно проголосовать.")
         assert outcome.matched
         assert [e.quote for e in outcome.evidence] == ["правильно проголосовать"]
-        assert not rule.evaluate(prepare("", text), context(SourceKind.NEWS)).matched
-        assert not rule.evaluate(prepare("", "Nothing here."), context()).matched
+        assert not evaluate("Литовцы должны правильно проголосовать.", SourceKind.NEWS).matched
+        assert not evaluate("Nothing here.").matched
 
     def test_yml_files_load_and_other_files_are_ignored(self, tmp_path: Path) -> None:
         """``*.yml`` files are rule files too; README and backup files are not read."""
