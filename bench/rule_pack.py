@@ -31,6 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pipeline import HTML, pages  # noqa: E402  (the same pages as the pipeline benchmark)
 from monitor.app import load_knowledge  # noqa: E402
 from monitor.context import build_context  # noqa: E402
 from monitor.extract import extract_page  # noqa: E402
@@ -41,13 +42,7 @@ from monitor.scoring import assess  # noqa: E402
 from monitor.textmatch import prepare  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 
-HTML = ROOT.parent / "shared" / "corpora" / "html"
 COPIES = 10
-
-
-def pages(limit: int | None) -> list[Path]:
-    found = sorted(p for folder in ("trafilatura-cache", "trafilatura-eval-news") for p in (HTML / folder).glob("*") if p.is_file())
-    return found[:limit] if limit else found
 
 
 def larger_pack(source: Path, target: Path, copies: int) -> None:

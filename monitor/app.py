@@ -34,12 +34,15 @@ class Knowledge:
     gazetteer: Gazetteer
 
 
-def load_knowledge(settings: Settings) -> Knowledge:
-    """Load rules, calendar and gazetteer; one ConfigError lists the problems of all three."""
+def load_knowledge(settings: Settings, learned_weights: bool = True) -> Knowledge:
+    """Load rules, calendar and gazetteer; one ConfigError lists the problems of all three.
+
+    ``learned_weights=False``: the rules with their own weights, ``rules/weights.yaml`` aside.
+    """
     problems = []
     loaded = {}
     for name, load in (
-        ("rules", lambda: load_rules(settings.rules_dir)),
+        ("rules", lambda: load_rules(settings.rules_dir, learned_weights)),
         ("elections", lambda: load_elections(settings.elections_file)),
         ("gazetteer", lambda: load_gazetteer(settings.countries_file)),
     ):

@@ -42,7 +42,7 @@ from monitor.settings import Settings
 from monitor.sources import load_sources
 from monitor.store.engine import ensure_schema, make_engine, upgrade
 from monitor.store.repo import AlertView, Store
-from monitor.tuning import fit, fit_json, labelled, report_lines, weights_yaml
+from monitor.tuning import cross_validate, fit, fit_json, labelled, report_lines, weights_yaml
 
 logger = logging.getLogger("monitor")
 
@@ -475,11 +475,11 @@ def cmd_alerts_mark(args: argparse.Namespace, settings: Settings, clock: Clock) 
 
 
 def cmd_rules_tune(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    knowledge = load_knowledge(settings)
+    knowledge = load_knowledge(settings, learned_weights=False)  # a stale weights file must not stop its own renewal
     thresholds = settings.thresholds()
     cases = [c for c in load_cases(args.path) if c.split == "dev"]
     report = evaluate(tuple(cases), knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
-    texts = [labelled(o.assessment, o.expected, "dev") for o in report.outcomes]
+    texts = [labelled(o.assessment, o.expected, "dev", o.case.unit) for o in report.outcomes]
     if not args.no_verdicts:
         store = _store(settings)
         verdicts = store.verdicts()
@@ -488,8 +488,9 @@ def cmd_rules_tune(args: argparse.Namespace, settings: Settings, clock: Clock) -
             source = source_of(item, known)
             if item.alert_id in verdicts and source is not None:
                 assessment = rescore(item, source, knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
-                texts.append(labelled(assessment, verdicts[item.alert_id] == "tp", "verdict"))
-    result = fit(texts, {rule.id: rule.declared_weight for rule in knowledge.rules.rules}, thresholds.alert_score)
+                texts.append(labelled(assessment, verdicts[item.alert_id] == "tp", "verdict", f"item-{item.id}"))
+    declared = {rule.id: rule.declared_weight for rule in knowledge.rules.rules}
+    result = replace(fit(texts, declared, thresholds.alert_score), held_out=cross_validate(texts, declared, thresholds.alert_score))
     if args.format == "json":
         print(json.dumps(fit_json(result), indent=2))
     else:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from monitor.fieldtypes import CountryCode
 from monitor.models import Field as TextField
 from monitor.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
-from monitor.textmatch import Normalised, PhraseMatcher, phrase_pattern, without_overlaps
+from monitor.textmatch import Normalised, PhraseMatcher, check_phrase_table, phrase_pattern, without_overlaps
 from monitor.yamlfile import Finding, load_model, unique
 
 TITLE_WEIGHT = 3
@@ -41,13 +41,7 @@ class CountrySpec(BaseModel):
     phrases: dict[str, tuple[str, ...]] = {}  # language -> phrases matched besides the CLDR names
     exclude: tuple[str, ...] = ()  # CLDR names not to match ("Chad"; "hr:Mali" in one language)
 
-    @field_validator("phrases")
-    @classmethod
-    def _phrases_compile(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for phrases in value.values():
-            for phrase in phrases:
-                phrase_pattern(phrase)
-        return value
+    _phrases_compile = field_validator("phrases")(check_phrase_table)
 
 
 class CountriesFile(BaseModel):

@@ -144,14 +144,6 @@ class Report:
     outcomes: tuple[Outcome, ...]
 
     @property
-    def recall_with_review(self) -> float:
-        return self.true_seen / self.positives if self.positives else 1.0
-
-    @property
-    def review_rate(self) -> float:
-        return self.false_reviews / self.negatives if self.negatives else 0.0
-
-    @property
     def precision(self) -> float:
         return figures(self.outcomes).precision
 

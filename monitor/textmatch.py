@@ -200,6 +200,14 @@ def is_unspaced(phrase: str) -> bool:
     return bool(_UNSPACED.search(phrase))
 
 
+def check_phrase_table(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """A pydantic validator for ``language -> phrases``: every phrase compiles (ValueError otherwise)."""
+    for phrases in table.values():
+        for phrase in phrases:
+            phrase_pattern(phrase)
+    return table
+
+
 @lru_cache(maxsize=131072)
 def phrase_pattern(phrase: str) -> str:
     """The regex source for one phrase (already word-bounded on both ends, except in unspaced scripts)."""

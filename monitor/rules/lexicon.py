@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from monitor.errors import ConfigError, Problem
 from monitor.models import Concepts
-from monitor.textmatch import Document, Normalised, PhraseMatcher, normalise_phrase, phrase_pattern, without_overlaps
+from monitor.textmatch import Document, Normalised, PhraseMatcher, check_phrase_table, normalise_phrase, without_overlaps
 from monitor.yamlfile import load_model
 
 LexiconId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
@@ -43,13 +43,7 @@ class LexiconSpec(BaseModel):
     description: str = ""
     entries: dict[Language, Annotated[tuple[str, ...], Field(min_length=1)]] = Field(min_length=1)
 
-    @field_validator("entries")
-    @classmethod
-    def _phrases_compile(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for phrases in value.values():
-            for phrase in phrases:
-                phrase_pattern(phrase)
-        return value
+    _phrases_compile = field_validator("entries")(check_phrase_table)
 
 
 class LexiconFile(BaseModel):
@@ -157,11 +151,11 @@ class Lexicon:
         """Where each concept occurs in the title and text of a text written in ``language``."""
         if self._matcher is None:
             return Concepts()
-        read_as = LANGUAGE_ALIASES.get(language or "", language)
+        read_as = LANGUAGE_ALIASES.get(language or "", language or "")
         accepted = {read_as, ANY_LANGUAGE} if read_as in self.languages else None  # None: every language
         return Concepts(self._places(document.title, accepted), self._places(document.text, accepted))
 
-    def _places(self, normalised: Normalised, accepted: set[str | None] | None) -> dict[str, tuple[tuple[int, int], ...]]:
+    def _places(self, normalised: Normalised, accepted: set[str] | None) -> dict[str, tuple[tuple[int, int], ...]]:
         assert self._matcher is not None
         found: dict[str, list[tuple[int, int]]] = {}
         for start, end, label in self._matcher.locate_labelled(normalised):

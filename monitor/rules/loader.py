@@ -31,8 +31,12 @@ def rules_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def load_rules(directory: Path) -> RuleSet:
-    """Load, validate and compile every ``*.yaml`` in ``directory``; RuleError lists all problems."""
+def load_rules(directory: Path, learned: bool = True) -> RuleSet:
+    """Load, validate and compile every ``*.yaml`` in ``directory``; RuleError lists all problems.
+
+    ``learned=False`` leaves ``weights.yaml`` aside: what `rules tune` needs to fit new weights
+    when the old file names rules that are gone.
+    """
     if not directory.is_dir():
         raise RuleError([Problem(str(directory), "", "rules directory not found")])
     files = rule_files(directory)
@@ -44,9 +48,9 @@ def load_rules(directory: Path) -> RuleSet:
     conditions: list[Any] = []  # the match of every rule and filter: their phrase lists join the lexicon
     specs, problems, broken = load_lexicon_specs(directory)
     named = {spec.id for spec in specs}
-    learned = None
+    weights = None
     try:
-        learned = load_weights(directory)
+        weights = load_weights(directory) if learned else None
     except ConfigError as exc:
         problems.extend(exc.problems)
     for path in files:
@@ -57,20 +61,20 @@ def load_rules(directory: Path) -> RuleSet:
             problems.extend(exc.problems)
             continue
         rules.extend(_rule(rule, path) for rule in spec.rules)
-        conditions.extend(item.match for item in (*spec.rules, *spec.filters))
+        conditions.extend([rule.match for rule in spec.rules] + [f.match for f in spec.filters])
         filters.extend(
             Filter(f.id, f.title, f.rules, compile_condition(f.match), f.examples, str(path)) for f in spec.filters
         )
     if not rules and not problems:
         problems.append(Problem(str(directory), "", "the rule files define no rule"))
-    if learned is not None:
+    if weights is not None:
         known = {rule.id for rule in rules}
         problems.extend(
             Problem(str(weights_path(directory)), f"weights.{rule_id}", "no such rule: re-run `monitor rules tune`")
-            for rule_id in learned.weights
+            for rule_id in weights.weights
             if rule_id not in known and not problems
         )
-        rules = [replace(rule, weight=learned.weights.get(rule.id, rule.weight)) for rule in rules]
+        rules = [replace(rule, weight=weights.weights.get(rule.id, rule.weight)) for rule in rules]
     if problems:
         raise RuleError(problems)
     return RuleSet(tuple(rules), rules_digest(directory), tuple(filters), lexicon_for(specs, conditions))
