@@ -96,13 +96,18 @@ def scoring_vs_extraction(files: list[Path], tmp: Path) -> tuple[float, float]:
     return statistics.median(extract_times), statistics.median(score_times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def pages_from_arguments(doc: str) -> list[Path]:
+    """The pages a benchmark runs on: all of the corpus, or the first ``--limit N``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--limit", type=int, help="use only the first N pages")
-    args = parser.parse_args()
-    files = pages(args.limit)
+    files = pages(parser.parse_args().limit)
     if not files:
         sys.exit(f"no pages under {HTML}")
+    return files
+
+
+def main() -> None:
+    files = pages_from_arguments(__doc__ or "")
     size = sum(p.stat().st_size for p in files) / 1e6
     print(f"{len(files)} pages, {size:.1f} MB")
     base = baseline(files)

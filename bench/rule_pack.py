@@ -17,7 +17,6 @@ The project's promise: scoring costs at most 10 % of extraction, and the ten-fol
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import sys
@@ -31,7 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pipeline import HTML, pages  # noqa: E402  (the same pages as the pipeline benchmark)
+from bench.pipeline import pages_from_arguments  # noqa: E402  (the same pages as the pipeline benchmark)
 from monitor.app import load_knowledge  # noqa: E402
 from monitor.context import build_context  # noqa: E402
 from monitor.extract import extract_page  # noqa: E402
@@ -116,12 +115,7 @@ def scoring_times(readings: list[tuple[object, object]], rules: RuleSet, rounds:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, help="use only the first N pages")
-    args = parser.parse_args()
-    files = pages(args.limit)
-    if not files:
-        sys.exit(f"no pages under {HTML}")
+    files = pages_from_arguments(__doc__ or "")
     with tempfile.TemporaryDirectory() as tmp:
         readings, extract_times = prepared(files, Path(tmp))
         shipped = load_rules(ROOT / "rules")
