@@ -3,11 +3,12 @@
 As SpamAssassin learns its rule scores from its corpora: every labelled text (the ``dev`` split
 of the evaluation corpus, and stored items an analyst has marked) is scored with the rules in
 force, which gives, per text, the rules that matched and the closeness factor of the vote. A
-logistic regression over those hits fits one weight per rule — bounded (never below 0: a
-rule is evidence for an alert, never against one; never above ``MAX_SHARE`` thresholds) and regularised (L2, so a rule seen on a few
-texts keeps a modest weight) — and the alert threshold is then placed on the fitted scores at
-the lowest value that keeps false alerts on the training texts at ``FALSE_ALERT_TARGET`` or
-below. The weights are scaled so that this threshold is the settings' alert score: the severity
+logistic regression over those hits fits one weight per rule — bounded (never below 0: a rule
+is evidence for an alert, never against one; never above ``MAX_SHARE`` thresholds) and
+regularised towards the weight the rule's file gives it (so a rule seen on few texts keeps about
+its author's weight) — and the alert threshold is then placed on the fitted scores at the
+lowest value that keeps false alerts on the training texts at ``FALSE_ALERT_TARGET`` or below.
+``cross_validate`` says what to expect on unseen episodes. The weights are scaled so that this threshold is the settings' alert score: the severity
 bands keep their meaning, and ``rules/weights.yaml`` holds the learned weights, for review.
 
 Pure: the texts and their labels come in, the weights go out.
@@ -108,8 +109,8 @@ def fit(texts: Sequence[Labelled], current: dict[str, float], threshold: float) 
     weights = [math.floor(min(w * scale, MAX_SHARE * threshold) * 100) / 100 for w in raw]
     learned = dict(zip(rule_ids, weights, strict=True))
     alerted = [t.alerts(learned, threshold) for t in texts]
-    positives = [a for a, (_, _, label) in zip(alerted, rows, strict=True) if label]
-    negatives = [a for a, (_, _, label) in zip(alerted, rows, strict=True) if not label]
+    positives = [a for a, t in zip(alerted, texts, strict=True) if t.label]
+    negatives = [a for a, t in zip(alerted, texts, strict=True) if not t.label]
     per_rule = [
         RuleFit(
             rule_id,
