@@ -14,7 +14,7 @@ from monitor.errors import RuleError
 from monitor.rules.loader import load_rules
 from monitor.rules.weights import load_weights
 from monitor.tuning import FALSE_ALERT_TARGET, MAX_SHARE, Labelled, cross_validate, fit, weights_yaml
-from tests.conftest import make_settings
+from tests.conftest import ROOT, make_settings
 
 THRESHOLD = 4.0
 
@@ -67,7 +67,7 @@ def test_hits_are_counted_per_rule_on_both_labels() -> None:
 def test_the_weights_file_is_what_the_loader_reads(tmp_path: Path) -> None:
     """The file lists every rule with its hits; the loader puts its weights in place of the rules' own."""
     rules_dir = tmp_path / "rules"
-    shutil.copytree(Path("tests/fixtures/rules") if Path("tests/fixtures/rules").is_dir() else Path("rules"), rules_dir)
+    shutil.copytree(ROOT / "rules", rules_dir)
     (rules_dir / "weights.yaml").unlink(missing_ok=True)
     loaded = load_rules(rules_dir)
     some = loaded.rules[0].id
@@ -83,25 +83,31 @@ def test_the_weights_file_is_what_the_loader_reads(tmp_path: Path) -> None:
 
 def test_a_weight_for_a_rule_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     rules_dir = tmp_path / "rules"
-    shutil.copytree(Path("rules"), rules_dir)
+    shutil.copytree(ROOT / "rules", rules_dir)
     data = {"threshold": 4, "trained": "2026-12-01", "cases": 1, "verdicts": 0, "weights": {"renamed-rule": 2.0}}
     (rules_dir / "weights.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(RuleError, match="renamed-rule.*no such rule"):
         load_rules(rules_dir)
 
 
-def test_rules_tune_prints_the_fit_and_writes_the_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def tuning_setup(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the shipped rules without learned weights, and a small dev split: (rules, corpus)."""
     rules_dir = tmp_path / "rules"
-    shutil.copytree(Path("rules"), rules_dir)
+    shutil.copytree(ROOT / "rules", rules_dir)
     (rules_dir / "weights.yaml").unlink(missing_ok=True)
-    settings = make_settings(tmp_path, rules_dir=rules_dir)
     corpus_file = tmp_path / "eval" / "dev" / "cases.yaml"
     corpus_file.parent.mkdir(parents=True)
-    shutil.copy(Path("tests/eval/dev/positives.yaml"), corpus_file)
-    assert main(["rules", "tune", str(corpus_file.parent.parent), "--dry-run"], settings=settings) == 0
+    shutil.copy(ROOT / "tests" / "eval" / "dev" / "positives.yaml", corpus_file)
+    return rules_dir, tmp_path / "eval"
+
+
+def test_rules_tune_prints_the_fit_and_writes_the_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules_dir, corpus = tuning_setup(tmp_path)
+    settings = make_settings(tmp_path, rules_dir=rules_dir)
+    assert main(["rules", "tune", str(corpus), "--dry-run"], settings=settings) == 0
     printed = capsys.readouterr().out
     assert "trained on" in printed and "+hits" in printed and not (rules_dir / "weights.yaml").exists()
-    assert main(["rules", "tune", str(corpus_file.parent.parent)], settings=settings) == 0
+    assert main(["rules", "tune", str(corpus)], settings=settings) == 0
     assert load_weights(rules_dir) is not None
 
 
@@ -113,14 +119,10 @@ def test_cross_validation_scores_each_episode_with_weights_it_did_not_train() ->
 
 def test_rules_tune_runs_when_the_weights_file_names_rules_that_are_gone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A stale weights file fails `rules check`, but must not stop its own renewal."""
-    rules_dir = tmp_path / "rules"
-    shutil.copytree(Path("rules"), rules_dir)
+    rules_dir, corpus = tuning_setup(tmp_path)
     data = {"threshold": 4, "trained": "2026-12-01", "cases": 1, "verdicts": 0, "weights": {"renamed-rule": 2.0}}
     (rules_dir / "weights.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    corpus_file = tmp_path / "eval" / "dev" / "cases.yaml"
-    corpus_file.parent.mkdir(parents=True)
-    shutil.copy(Path("tests/eval/dev/positives.yaml"), corpus_file)
     settings = make_settings(tmp_path, rules_dir=rules_dir)
-    assert main(["rules", "tune", str(tmp_path / "eval")], settings=settings) == 0
+    assert main(["rules", "tune", str(corpus)], settings=settings) == 0
     assert "renamed-rule" not in (rules_dir / "weights.yaml").read_text(encoding="utf-8")
     assert main(["rules", "check"], settings=settings) == 0

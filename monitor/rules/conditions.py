@@ -320,10 +320,8 @@ def needs(condition: Condition) -> Needs:
         return _clause(condition.terms)
     if isinstance(condition, Proximity):
         return tuple(clause for group in condition.groups for clause in _clause(group))
-    if isinstance(condition, Count) and condition.at_least == len(condition.phrases):
-        return tuple(clause for phrase in condition.phrases for clause in _clause(phrase))
-    if isinstance(condition, Count):
-        return _clause(Terms(tuple(name for phrase in condition.phrases for name in phrase.concepts), any(p.target for p in condition.phrases)))
+    if isinstance(condition, Count):  # one of its phrases at least (count lists no lexicons, no @target)
+        return (frozenset(name for phrase in condition.phrases for name in phrase.concepts),)
     if isinstance(condition, AllOf):
         return tuple(clause for part in condition.parts for clause in needs(part))
     if isinstance(condition, (AnyOf, AtLeast)):
