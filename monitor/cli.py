@@ -225,6 +225,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
             finally:
                 if endpoint is not None:
                     endpoint.shutdown()
+                    endpoint.server_close()
     return EXIT_OK
 
 
@@ -236,7 +237,12 @@ def _start_endpoint(monitor: Monitor, settings: Settings, clock: Clock) -> Any:
     if signer is None:
         raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", "the endpoint needs MONITOR_SECRET_KEY and MONITOR_PUBLIC_URL")])
     host, _, port = settings.http_listen.rpartition(":")
-    server = serve_verdicts(host or "127.0.0.1", int(port), signer, monitor.deps.store.mark, clock)
+    if not port.isdigit() or int(port) > 65535:
+        raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", f"expected host:port, got {settings.http_listen!r}")])
+    try:
+        server = serve_verdicts(host or "127.0.0.1", int(port), signer, monitor.deps.store.mark, clock, settings.endpoint_limits())
+    except OSError as exc:  # the port is taken, the host is not ours
+        raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", f"cannot listen on {settings.http_listen}: {exc.strerror or exc}")]) from exc
     logger.info("verdict endpoint on %s", settings.http_listen)
     return server
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from monitor.feedback import LinkSigner
+from monitor.feedback import EndpointLimits, LinkSigner
 from monitor.fieldtypes import Duration, Network
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
@@ -126,6 +126,22 @@ class Settings(BaseSettings):
 
     def notify_url_list(self) -> tuple[str, ...]:
         return tuple(self.notify_urls.split())
+
+    # -- the verdict endpoint's limits (it faces whoever can reach it) --
+    http_timeout: Duration = Field(
+        timedelta(seconds=10), description="Time a connection to the endpoint has to send its whole request (1s to 5m)."
+    )
+    http_max_connections: int = Field(32, ge=1, le=1024, description="Connections the endpoint serves at once; more are answered 503.")
+
+    @field_validator("http_timeout")
+    @classmethod
+    def _http_timeout_range(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= timedelta(minutes=5):
+            raise ValueError("must be between 1s and 5m")
+        return value
+
+    def endpoint_limits(self) -> EndpointLimits:
+        return EndpointLimits(self.http_timeout.total_seconds(), self.http_max_connections)
 
 
 def _pairs(text: str, form: str) -> list[tuple[str, float]]:

@@ -16,7 +16,7 @@ from monitor.store.repo import PendingDelivery, Store
 logger = logging.getLogger(__name__)
 
 FIRST_RETRY = timedelta(seconds=30)
-LEASE = timedelta(minutes=10)  # a delivery claimed longer ago than this by a dead worker is retried
+LEASE = timedelta(minutes=10)  # a delivery claimed longer ago than this by a dead worker is retried (it may have gone out)
 
 
 @dataclass(frozen=True)
@@ -58,18 +58,21 @@ def deliver_pending(
     stop: threading.Event | None = None,
     signer: LinkSigner | None = None,
 ) -> DeliveryReport:
-    """Send every due delivery, a small batch at a time, until none is due or ``stop`` is set."""
+    """Send every due delivery, one at a time, until none is due or ``stop`` is set.
+
+    Each delivery is claimed just before it is sent, never in a batch: a worker killed while
+    sending leaves only the delivery on the wire "sending" (in doubt, retried after its lease);
+    every other due delivery stays pending, and the next run sends it at once.
+    """
     sent = failed = 0
-    while batch := ([] if stop is not None and stop.is_set() else store.claim_due_deliveries(clock(), LEASE)):
-        for index, delivery in enumerate(batch):
-            if stop is not None and stop.is_set():
-                for unsent in batch[index:]:
-                    store.release(unsent.id)
-                return DeliveryReport(sent, failed)
-            if _deliver(store, channels, clock, policy, delivery, signer):
-                sent += 1
-            else:
-                failed += 1
+    while not (stop is not None and stop.is_set()):
+        claimed = store.claim_due_deliveries(clock(), LEASE, limit=1)
+        if not claimed:
+            break
+        if _deliver(store, channels, clock, policy, claimed[0], signer):
+            sent += 1
+        else:
+            failed += 1
     return DeliveryReport(sent, failed)
 
 

@@ -6,13 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from monitor.errors import DatabaseError
 from monitor.models import SilenceRule
 from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, Verdict
 from monitor.store.views import AlertView, PendingDelivery, RecentAlert, RuleStat
 
-CLAIM_BATCH = 10  # deliveries claimed at a time: few enough to send well within the lease
+CLAIM_BATCH = 1  # one at a time: a killed worker leaves at most the delivery it was sending in doubt
 
 
 class AlertsRepo:
@@ -83,10 +85,6 @@ class AlertsRepo:
     def delivery_given_up(self, delivery_id: int, error: str) -> None:
         """No more retries: the delivery is failed, for `alerts list --failed` to show."""
         self._update_delivery(delivery_id, state="failed", last_error=error, attempts_delta=1)
-
-    def release(self, delivery_id: int) -> None:
-        """Give back a claimed delivery that was not attempted (the worker is stopping)."""
-        self._update_delivery(delivery_id, state="pending", attempts_delta=0)
 
     def _update_delivery(self, delivery_id: int, attempts_delta: int, **values: object) -> None:
         with Session(self.engine) as session:
@@ -211,18 +209,33 @@ class AlertsRepo:
     # -- feedback ------------------------------------------------------------------------
 
     def mark(self, alert_id: int, verdict: str, note: str | None, now: datetime) -> bool:
-        """Record an analyst's verdict (tp or fp) on an alert; False if there is no such alert."""
-        with Session(self.engine) as session:
-            if session.get(Alert, alert_id) is None:
-                return False
-            session.add(Verdict(alert_id=alert_id, verdict=verdict, note=note, created_at=now))
-            session.commit()
-            return True
+        """Record an analyst's verdict (tp or fp) on an alert; False if there is no such alert.
+
+        Idempotent: marking an alert with the verdict (and note) it already has records nothing,
+        so a link followed twice, or two clicks at once, leave one row.
+        """
+        for _ in range(3):  # a concurrent mark took the next revision: look again
+            with Session(self.engine) as session:
+                if session.get(Alert, alert_id) is None:
+                    return False
+                latest = session.exec(
+                    select(Verdict).where(col(Verdict.alert_id) == alert_id).order_by(col(Verdict.revision).desc()).limit(1)
+                ).first()
+                if latest is not None and latest.verdict == verdict and (note is None or note == latest.note):
+                    return True
+                revision = latest.revision + 1 if latest is not None else 1
+                session.add(Verdict(alert_id=alert_id, revision=revision, verdict=verdict, note=note, created_at=now))
+                try:
+                    session.commit()
+                    return True
+                except IntegrityError:
+                    session.rollback()
+        raise DatabaseError(f"the verdict on alert #{alert_id} kept changing under a concurrent writer")
 
     def verdicts(self) -> dict[int, str]:
         """The latest verdict of every marked alert."""
         with Session(self.engine) as session:
-            rows = session.exec(select(Verdict).order_by(col(Verdict.created_at), col(Verdict.id))).all()
+            rows = session.exec(select(Verdict).order_by(col(Verdict.alert_id), col(Verdict.revision))).all()
             return {row.alert_id: row.verdict for row in rows}
 
     def rule_stats(self, since: datetime | None = None) -> list[RuleStat]:

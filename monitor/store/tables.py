@@ -138,12 +138,18 @@ class Delivery(SQLModel, table=True):
 
 
 class Verdict(SQLModel, table=True):
-    """An analyst's judgement of an alert: a true or a false positive. The latest one counts."""
+    """An analyst's judgement of an alert: a true or a false positive. The latest one counts.
+
+    Each row is one change of an alert's verdict, numbered per alert (1, 2, ...): the unique key
+    lets only one of two concurrent marks (a double click, two workers) write the next revision.
+    """
 
     __tablename__ = "verdict"
+    __table_args__ = (UniqueConstraint("alert_id", "revision", name="uq_verdict_alert_revision"),)
 
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alert.id", index=True)
+    revision: int
     verdict: str  # tp | fp
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _when(nullable=False)
