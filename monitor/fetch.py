@@ -26,7 +26,13 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from monitor.errors import AddressRefused, DeadlineExceeded, FetchError, FetchStopped, ResponseTooLarge
+from monitor.errors import (
+    AddressRefused,
+    DeadlineExceeded,
+    FetchError,
+    FetchStopped,
+    ResponseTooLarge,
+)
 from monitor.fieldtypes import Network
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
