@@ -88,6 +88,7 @@ def poll_source(source: Source, deps: Deps) -> PollReport:
 
 
 def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -> PollReport:
+    ends = deps.monotonic() + deps.poll_deadline.total_seconds()  # the feed's own fetch counts too
     known = Validators(status.etag, status.last_modified)
     fetched = deps.fetcher.get(source.url, known)
     if fetched.not_modified:
@@ -107,7 +108,6 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
     new_items = alerts = attempted = deferred = 0
     errors: list[str] = []
-    ends = deps.monotonic() + deps.poll_deadline.total_seconds()
     # Entries are taken in feed order (newest first in most feeds); the seen check is cheap, so
     # the cap counts only the entries that are new, each of which costs a page fetch.
     for index, entry in enumerate(feed.entries):
