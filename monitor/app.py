@@ -55,11 +55,14 @@ def load_knowledge(settings: Settings, learned_weights: bool = True) -> Knowledg
     return Knowledge(calendar=calendar_of(loaded["elections"]), **loaded)
 
 
-def make_fetcher(settings: Settings) -> Fetcher:
-    """The fetcher and its client, one address guard for both. Close it after use."""
+def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fetcher:
+    """The fetcher and its client, one address guard for both. Close it after use.
+
+    Setting ``stop`` abandons the fetches in flight at their next chunk.
+    """
     guard = AddressGuard(settings.allowed_networks())
     client = build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout, guard)
-    return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects))
+    return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects, settings.fetch_deadline), stop)
 
 
 class Monitor(AbstractContextManager["Monitor"]):
@@ -71,8 +74,8 @@ class Monitor(AbstractContextManager["Monitor"]):
         self.knowledge = load_knowledge(settings)
         self.channels: Channels = build_channels(settings.notify_url_list(), settings.notify_config)
         self.engine = make_engine(settings.database_url)
-        self.fetcher = make_fetcher(settings)
         self.stop = threading.Event()
+        self.fetcher = make_fetcher(settings, self.stop)
         self.rulebook = RuleBook(settings.rules_dir, self.knowledge.rules, self.knowledge.gazetteer, self.knowledge.calendar)
         self.deps = Deps(
             fetcher=self.fetcher,
@@ -89,6 +92,8 @@ class Monitor(AbstractContextManager["Monitor"]):
             signer=settings.link_signer(),
             realert=settings.realert_period,
             story_similarity=settings.story_similarity,
+            max_entries_per_poll=settings.max_entries_per_poll,
+            poll_deadline=settings.poll_deadline,
         )
 
     @property

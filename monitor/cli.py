@@ -259,6 +259,8 @@ def run_once(monitor: Monitor) -> int:
         print("Stopped early: sources not yet polled were skipped.", file=sys.stderr)
     for report in reports:
         detail = f" ({report.errors[0]})" if report.errors else ""
+        if report.deferred:
+            detail += f" ({report.deferred} entries left for the next poll)"
         print(f"{report.source_id}: {report.status}, {report.entries} entries, {report.new_items} new, {report.alerts} alerts{detail}")
     sent = delivered.sent if delivered else 0
     print(f"{len(reports)} sources polled, {len(failed)} failed; {sum(r.alerts for r in reports)} alerts; {sent} deliveries sent")

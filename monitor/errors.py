@@ -5,7 +5,9 @@
     │   └── RuleError        a rule file is invalid
     ├── FetchError           a URL could not be fetched
     │   ├── AddressRefused   the URL resolves to an address we must not contact
-    │   └── ResponseTooLarge the body exceeded the size cap
+    │   ├── ResponseTooLarge the body exceeded the size cap
+    │   └── DeadlineExceeded the fetch took longer than its total deadline
+    ├── FetchStopped         a fetch abandoned because the monitor is stopping (not a failure of the URL)
     └── DatabaseError        the schema is missing or behind the code
 
 Configuration errors are collected, not raised one at a time, so that a command can list
@@ -58,6 +60,15 @@ class AddressRefused(FetchError):
 
 class ResponseTooLarge(FetchError):
     """The response body exceeded the configured maximum size."""
+
+
+class DeadlineExceeded(FetchError):
+    """The fetch, redirects and body included, took longer than its total deadline."""
+
+
+class FetchStopped(MonitorError):
+    """A fetch abandoned because the monitor is stopping: nothing is wrong with the URL, so it is
+    not a FetchError (a page fetch that fails falls back to the feed's text; this must not)."""
 
 
 class DatabaseError(MonitorError):

@@ -3,13 +3,22 @@
 Feed entries point anywhere, so every URL is checked before it is contacted, and again after
 every redirect: its host is resolved and each address must be public (or explicitly allowed).
 Redirects are followed here, hop by hop, rather than inside httpx, for that reason.
+
+Bodies are decoded here too, not by httpx: httpx inflates a whole network chunk per layer of
+Content-Encoding at once, so a few kilobytes of stacked gzip become gigabytes before any cap
+is looked at. Here one layer at most is accepted, and it is inflated a bounded step at a time,
+each step counted against the cap. A fetch also has a total deadline: a read timeout alone
+restarts with every byte, so a server dribbling bytes could hold a fetch for ever.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -17,7 +26,13 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from monitor.errors import AddressRefused, FetchError, ResponseTooLarge
+from monitor.errors import (
+    AddressRefused,
+    DeadlineExceeded,
+    FetchError,
+    FetchStopped,
+    ResponseTooLarge,
+)
 from monitor.fieldtypes import Network
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -107,25 +122,99 @@ class AddressGuard:
 class Limits:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
+    deadline: float = 60.0  # seconds for one fetch, every redirect and the whole body included
+
+
+# Inflated bytes produced per decoding step: small, so that memory stays bounded whatever the
+# compression ratio, large enough that a normal page takes few steps.
+DECODE_STEP = 64 * 1024
+ACCEPT_ENCODING = "gzip, deflate"  # the encodings decoded here; nothing else is asked for
+
+
+class _Inflater:
+    """Inflates one gzip or deflate layer incrementally, at most ``DECODE_STEP`` bytes a step."""
+
+    def __init__(self, encoding: str) -> None:
+        self._gzip = encoding in ("gzip", "x-gzip")
+        # deflate is meant to be zlib-wrapped, but some servers send it raw: decided on the first bytes.
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if self._gzip else None
+        self._head = b""
+
+    def feed(self, url: str, data: bytes) -> Iterator[bytes]:
+        if self._inflater is None:
+            self._head += data
+            if len(self._head) < 2:  # a server sending a byte at a time: wait for the header
+                return
+            data, self._head = self._head, b""
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS)
+        pending = data
+        while not self._inflater.eof:
+            try:
+                piece = self._inflater.decompress(pending, DECODE_STEP)
+            except zlib.error as exc:
+                raise FetchError(f"{url}: the body is not valid {'gzip' if self._gzip else 'deflate'}: {exc}") from exc
+            pending = self._inflater.unconsumed_tail
+            if piece:
+                yield piece
+            # A full step may leave output inside zlib although the input is used up: go on
+            # until a step comes back short with nothing left to feed.
+            if not pending and len(piece) < DECODE_STEP:
+                break
+
+
+def _zlib_header(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+class _Identity:
+    def feed(self, url: str, data: bytes) -> Iterator[bytes]:
+        yield data
+
+
+def _decoder(url: str, header: str) -> _Inflater | _Identity:
+    """The decoder for a Content-Encoding header; FetchError for stacked or unknown encodings."""
+    layers = [part.strip().lower() for part in header.split(",") if part.strip() and part.strip().lower() != "identity"]
+    if not layers:
+        return _Identity()
+    if len(layers) > 1:
+        raise FetchError(f"{url}: Content-Encoding {header!r} refused: more than one encoding layer")
+    if layers[0] not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(f"{url}: Content-Encoding {header!r} refused: only gzip and deflate are decoded")
+    return _Inflater(layers[0])
 
 
 class Fetcher:
-    """GETs URLs through one shared httpx client, within limits and the address guard."""
+    """GETs URLs through one shared httpx client, within limits, a deadline and the address guard.
 
-    def __init__(self, client: httpx.Client, guard: AddressGuard, limits: Limits) -> None:
+    ``stop``, once set, ends a fetch at its next chunk (FetchStopped), so that a shutdown does not
+    wait for slow servers; ``monotonic`` is the clock of the deadlines.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        guard: AddressGuard,
+        limits: Limits,
+        stop: threading.Event | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
         self._guard = guard
         self._limits = limits
+        self._stop = stop or threading.Event()
+        self._monotonic = monotonic
 
     def close(self) -> None:
         self._client.close()
 
     def get(self, url: str, validators: Validators | None = None) -> Fetched:
-        headers = validators.headers() if validators else {}
+        headers = {"Accept-Encoding": ACCEPT_ENCODING, **(validators.headers() if validators else {})}
+        ends = self._monotonic() + self._limits.deadline
         for _ in range(self._limits.max_redirects + 1):
             self._guard.check(url)
+            timeout = self._timeout_until(url, ends)
             try:
-                with self._client.stream("GET", url, headers=headers, follow_redirects=False) as response:
+                with self._client.stream("GET", url, headers=headers, follow_redirects=False, timeout=timeout) as response:
                     if response.status_code == 304:
                         return self._fetched(url, response, b"")
                     if response.is_redirect and "location" in response.headers:
@@ -133,21 +222,53 @@ class Fetcher:
                         continue
                     if response.status_code >= 400:
                         raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
-                    return self._fetched(url, response, self._read(url, response))
+                    return self._fetched(url, response, self._read(url, response, ends))
+            except httpx.TimeoutException as exc:
+                if self._monotonic() >= ends:
+                    raise self._late(url) from exc
+                raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
         raise FetchError(f"{url}: more than {self._limits.max_redirects} redirects")
 
-    def _read(self, url: str, response: httpx.Response) -> bytes:
+    def _late(self, url: str) -> DeadlineExceeded:
+        return DeadlineExceeded(f"{url}: not fetched within the deadline of {self._limits.deadline:g} s")
+
+    def _timeout_until(self, url: str, ends: float) -> httpx.Timeout:
+        """The client's timeouts, none of them beyond the deadline (which a hop may have reached)."""
+        remaining = ends - self._monotonic()
+        if remaining <= 0:
+            raise self._late(url)
+        configured = self._client.timeout
+
+        def clamp(seconds: float | None) -> float:
+            return remaining if seconds is None else min(seconds, remaining)
+
+        return httpx.Timeout(
+            connect=clamp(configured.connect), read=clamp(configured.read), write=clamp(configured.write), pool=clamp(configured.pool)
+        )
+
+    def _read(self, url: str, response: httpx.Response, ends: float) -> bytes:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._limits.max_bytes:
             raise ResponseTooLarge(f"{url}: {declared} bytes declared, limit {self._limits.max_bytes}")
-        chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)  # counted after decompression, so a gzip bomb stops here too
-            if size > self._limits.max_bytes:
-                raise ResponseTooLarge(f"{url}: body exceeds {self._limits.max_bytes} bytes")
-            chunks.append(chunk)
+        decoder = _decoder(url, response.headers.get("content-encoding", ""))
+        chunks, size, wire = [], 0, 0
+        for raw in response.iter_raw():
+            # Checked at every chunk, so a server sending a byte at a time is cut off at the
+            # deadline (a read in flight can outlast it by its read timeout, clamped to the deadline).
+            if self._stop.is_set():
+                raise FetchStopped(f"{url}: fetch abandoned, the monitor is stopping")
+            if self._monotonic() >= ends:
+                raise self._late(url)
+            wire += len(raw)
+            if wire > self._limits.max_bytes:
+                raise ResponseTooLarge(f"{url}: body exceeds {self._limits.max_bytes} bytes on the wire")
+            for piece in decoder.feed(url, raw):
+                size += len(piece)  # counted as it is inflated, one bounded step at a time
+                if size > self._limits.max_bytes:
+                    raise ResponseTooLarge(f"{url}: body exceeds {self._limits.max_bytes} bytes once decoded")
+                chunks.append(piece)
         return b"".join(chunks)
 
     @staticmethod
@@ -159,7 +280,6 @@ class Fetcher:
             content_type=response.headers.get("content-type"),
             validators=Validators(response.headers.get("etag"), response.headers.get("last-modified")),
         )
-
 
 class GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses the guard permits, resolving the host itself.

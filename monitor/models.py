@@ -312,3 +312,4 @@ class PollReport:
     new_items: int = 0
     alerts: int = 0
     errors: tuple[str, ...] = field(default=())
+    deferred: int = 0  # entries left unread for the next poll (the per-poll cap or deadline was reached)

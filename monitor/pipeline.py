@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from monitor.context import build_context
 from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
-from monitor.errors import FetchError
+from monitor.errors import FetchError, FetchStopped
 from monitor.extract import extract_page
 from monitor.feedback import LinkSigner
 from monitor.feeds import parse_feed, title_key
@@ -57,6 +58,11 @@ class Deps:
     # that copies polled at once from several feeds still find each other.
     alert_lock: threading.Lock = field(default_factory=threading.Lock)
     story_similarity: float = 0.5  # Jaccard of word 4-grams: same-language copies of one story
+    # Bounds on one poll: new entries processed, and time to start new ones. What is left is read
+    # again next poll (the feed still lists it and it is not stored), so nothing is lost.
+    max_entries_per_poll: int = 200
+    poll_deadline: timedelta = timedelta(minutes=10)
+    monotonic: Callable[[], float] = time.monotonic  # the clock of the poll deadline
 
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
@@ -72,6 +78,8 @@ def poll_source(source: Source, deps: Deps) -> PollReport:
     status = deps.store.source_status(source.id)
     try:
         return _poll(source, status, started, deps)
+    except FetchStopped:  # a shutdown, not a failure of the source
+        return PollReport(source.id, "skipped")
     except FetchError as exc:
         return _failed(source, status, started, str(exc), deps)
     except Exception as exc:  # a bug or a surprise in a dependency: recorded, never fatal to the run
@@ -80,6 +88,7 @@ def poll_source(source: Source, deps: Deps) -> PollReport:
 
 
 def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -> PollReport:
+    ends = deps.monotonic() + deps.poll_deadline.total_seconds()  # the feed's own fetch counts too
     known = Validators(status.etag, status.last_modified)
     fetched = deps.fetcher.get(source.url, known)
     if fetched.not_modified:
@@ -97,27 +106,39 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
     if feed.problem:
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
-    new_items = alerts = 0
+    new_items = alerts = attempted = deferred = 0
     errors: list[str] = []
-    for entry in feed.entries:
+    # Entries are taken in feed order (newest first in most feeds); the seen check is cheap, so
+    # the cap counts only the entries that are new, each of which costs a page fetch.
+    for index, entry in enumerate(feed.entries):
         if deps.stop.is_set():
             errors.append("stopped before the end of the feed")
             break
+        if attempted >= deps.max_entries_per_poll or deps.monotonic() >= ends:
+            deferred = len(feed.entries) - index
+            why = f"{deps.max_entries_per_poll} new entries" if attempted >= deps.max_entries_per_poll else "the poll deadline"
+            logger.info("poll reached %s; %d entries left for the next poll source=%s", why, deferred, source.id)
+            break
         try:
             outcome = process_entry(entry, source, deps)
+        except FetchStopped:
+            errors.append("stopped before the end of the feed")
+            break
         except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
             logger.exception("entry failed source=%s url=%s", source.id, entry.url)
             errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
+            attempted += 1
             continue
+        attempted += outcome is not None
         new_items += outcome is not None
         alerts += bool(outcome)
-    if errors:
+    if errors or deferred:
         # Something was left undone: keep the old hash and validators, so that the next poll
-        # reads the whole feed again (a conditional GET would answer 304) and retries it.
+        # reads the whole feed again (a conditional GET would answer 304) and takes it up.
         _succeeded(source, status, started, deps, status.content_hash, known, feed.problem)
     else:
         _succeeded(source, status, started, deps, digest, validators, feed.problem)
-    return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors))
+    return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors), deferred)
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:

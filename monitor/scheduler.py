@@ -1,4 +1,8 @@
-"""APScheduler jobs: one poll job per source, and the delivery job. Stops within seconds."""
+"""APScheduler jobs: one poll job per source, and the delivery job. Stops within seconds.
+
+Polls run on a pool of their own: however many sources hang on slow servers, the delivery
+job and the housekeeping jobs keep their own threads, so alerts already stored still go out.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -25,6 +30,8 @@ from monitor.rulebook import Reload, RuleBook
 logger = logging.getLogger(__name__)
 
 POLL_WORKERS = 4
+SCHEDULED_POLL_WORKERS = 10  # threads of the daemon's poll jobs
+HOUSEKEEPING_WORKERS = 2  # rule reloads, health, calendar and digest jobs
 HEALTH_EVERY = timedelta(minutes=5)
 CALENDAR_EVERY = timedelta(hours=6)
 CALENDAR_REMINDER = timedelta(days=7)  # a gap still open is reported again after this long
@@ -40,7 +47,7 @@ def poll_job(source: Source, deps: Deps) -> PollReport | None:
     except Exception:  # the one catch-all: a bug in one poll must not kill the daemon
         logger.exception("poll crashed source=%s", source.id)
         return None
-    logger.info("polled source=%s status=%s new=%s alerts=%s", source.id, report.status, report.new_items, report.alerts)
+    logger.info("polled source=%s status=%s new=%s alerts=%s deferred=%s", source.id, report.status, report.new_items, report.alerts, report.deferred)
     return report
 
 
@@ -143,8 +150,11 @@ def build_scheduler(
     health: HealthPolicy | None = None,
     rng: random.Random | None = None,
     elections: ElectionsFile | None = None,
+    poll_workers: int = SCHEDULED_POLL_WORKERS,
 ) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(timezone=UTC)
+    # Three pools: a slow source can only ever hold a poll thread, never the delivery's.
+    executors = {"default": JobThreads(HOUSEKEEPING_WORKERS), "polls": JobThreads(poll_workers), "delivery": JobThreads(1)}
+    scheduler = BackgroundScheduler(timezone=UTC, executors=executors)
     sources = tuple(sources)
     rng = rng or random.Random()
     now = deps.clock()
@@ -159,12 +169,13 @@ def build_scheduler(
             seconds, poll_job, source, deps,
             id=f"poll:{source.id}",
             name=f"poll {source.id}",
+            executor="polls",
             jitter=min(60.0, seconds / 10),
             misfire_grace_time=int(seconds),
             # Spread the first polls over half a minute instead of starting all at once.
             next_run_time=now + timedelta(seconds=rng.uniform(0, 30)),
         )
-    every(delivery_every.total_seconds(), delivery_job, deps, delivery_policy, id="deliver", name="deliver alerts", next_run_time=now)
+    every(delivery_every.total_seconds(), delivery_job, deps, delivery_policy, id="deliver", name="deliver alerts", next_run_time=now, executor="delivery")
     if rulebook is not None:
         every(reload_every.total_seconds(), reload_job, rulebook, deps, id="reload-rules", name="reload changed rules")
     if health is not None:
@@ -178,7 +189,11 @@ def build_scheduler(
 
 
 def run_until_stopped(scheduler: BackgroundScheduler, stop: threading.Event) -> None:
-    """Run the jobs until ``stop`` is set (SIGTERM, Ctrl-C), then wait for running jobs to end."""
+    """Run the jobs until ``stop`` is set (SIGTERM, Ctrl-C), then wait for running jobs to end.
+
+    ``stop`` is also the fetcher's: fetches in flight are abandoned at their next chunk, and the
+    polls end before their next entry, so the wait is short even with slow servers.
+    """
     scheduler.start()
     logger.info("monitor running: %d jobs", len(scheduler.get_jobs()))
     stop.wait()

@@ -85,6 +85,25 @@ class Settings(BaseSettings):
     link_ttl: Duration = Field(timedelta(days=14), description="How long a verdict link stays valid.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
 
+    # Bounds on one fetch and one poll, so that slow or huge sources cannot hold the workers.
+    fetch_deadline: float = Field(
+        60.0, gt=0, le=3600, description="Seconds one fetch may take in all (redirects and body included), 0 < x <= 3600."
+    )
+    poll_deadline: Duration = Field(
+        timedelta(minutes=10),
+        description="How long one poll of a source may go on starting new entries (1s to 24h); the rest wait for the next poll.",
+    )
+    max_entries_per_poll: int = Field(
+        200, ge=1, le=100_000, description="New entries processed (page fetched, scored, stored) per poll of a source, 1 to 100000."
+    )
+
+    @field_validator("poll_deadline")
+    @classmethod
+    def _poll_deadline_range(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= timedelta(hours=24):
+            raise ValueError("must be between 1s and 24h")
+        return value
+
     @field_validator("severity_thresholds")
     @classmethod
     def _thresholds_parse(cls, value: str) -> str:

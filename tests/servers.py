@@ -161,3 +161,67 @@ class LocalSMTPServer:
             parts = message.walk() if message.is_multipart() else [message]
             out.append("".join(p.get_payload(decode=True).decode("utf-8", "replace") for p in parts if not p.is_multipart()))
         return out
+
+
+class DribbleServer:
+    """An HTTP server that answers every request slowly: its headers at once, then one byte of
+    the body every ``interval`` seconds (``length`` bytes in all). A read timeout never fires
+    against it; only a total deadline ends such a fetch early. Stopping closes every connection."""
+
+    def __init__(self, interval: float, length: int, content_type: str = "application/rss+xml") -> None:
+        self.interval = interval
+        self.length = length
+        self.content_type = content_type
+        self.connections = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._clients: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def start(self) -> DribbleServer:
+        self._thread.start()
+        return self
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._listener.close()
+        with self._lock:
+            for client in self._clients:
+                try:
+                    client.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                client.close()
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                self._clients.append(client)
+                self.connections += 1
+            threading.Thread(target=self._dribble, args=(client,), daemon=True).start()
+
+    def _dribble(self, client: socket.socket) -> None:
+        try:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                data = client.recv(4096)
+                if not data:
+                    return
+                request += data
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: {self.content_type}\r\nContent-Length: {self.length}\r\n\r\n"
+            client.sendall(head.encode())
+            for _ in range(self.length):
+                if self._stopping.wait(self.interval):
+                    return
+                client.sendall(b" ")
+        except OSError:
+            return

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import ipaddress
-from collections.abc import Iterator
+import threading
+import time
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from monitor.errors import AddressRefused, FetchError, ResponseTooLarge
+from monitor.errors import (
+    AddressRefused,
+    DeadlineExceeded,
+    FetchError,
+    FetchStopped,
+    ResponseTooLarge,
+)
 from monitor.fetch import AddressGuard, Fetcher, Limits, Validators, build_client
 from monitor.settings import ALL_NETWORKS, Settings, parse_allowed_networks
 from tests.conftest import make_settings
-from tests.servers import LocalHTTPServer, free_port
+from tests.servers import DribbleServer, LocalHTTPServer, free_port
 
 LOOPBACK_ONLY = parse_allowed_networks("127.0.0.1")
 ETAG = '"feed-v1"'
@@ -34,8 +47,34 @@ def client(user_agent: str) -> Iterator[httpx.Client]:
         yield c
 
 
-def fetcher(client: httpx.Client, allowed: tuple = LOOPBACK_ONLY, max_bytes: int = 1_000_000, max_redirects: int = 3) -> Fetcher:
-    return Fetcher(client, AddressGuard(allowed), Limits(max_bytes=max_bytes, max_redirects=max_redirects))
+def fetcher(
+    client: httpx.Client,
+    allowed: tuple = LOOPBACK_ONLY,
+    max_bytes: int = 1_000_000,
+    max_redirects: int = 3,
+    deadline: float = 60.0,
+    stop: threading.Event | None = None,
+) -> Fetcher:
+    return Fetcher(client, AddressGuard(allowed), Limits(max_bytes=max_bytes, max_redirects=max_redirects, deadline=deadline), stop)
+
+
+def gzip_of_zeros(size: int) -> bytes:
+    """``size`` zero bytes gzip-compressed, built a megabyte at a time (the test never holds them)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b"\0" * 1_000_000
+    parts = [packer.compress(block[: min(len(block), size - done)]) for done in range(0, size, len(block))]
+    return b"".join(parts) + packer.flush()
+
+
+def peak_memory(action: Callable[[], object]) -> int:
+    """The peak of Python allocations (bytes) while ``action`` runs, a FetchError allowed."""
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(FetchError):
+            action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def mock_client(handler) -> httpx.Client:  # type: ignore[no-untyped-def]
@@ -158,6 +197,128 @@ class TestSizeLimit:
         url = http_server.serve("/bomb", bomb, headers={"Content-Encoding": "gzip"})
         with pytest.raises(ResponseTooLarge):
             fetcher(client, max_bytes=100_000).get(url)
+
+
+class TestContentEncoding:
+    """Decoding happens a bounded step at a time, so the size cap holds before memory is spent."""
+
+    def test_stacked_gzip_bomb_is_refused_without_inflating_it(self, http_server: LocalHTTPServer, client: httpx.Client) -> None:
+        """``Content-Encoding: gzip, gzip``: a few kilobytes that would inflate to 100 MB are refused, in little memory."""
+        bomb = gzip.compress(gzip_of_zeros(100_000_000), 9)
+        assert len(bomb) < 10_000
+        url = http_server.serve("/bomb", bomb, headers={"Content-Encoding": "gzip, gzip", "Content-Type": "application/rss+xml"})
+        with pytest.raises(FetchError, match="more than one encoding layer"):
+            fetcher(client, max_bytes=1_000_000).get(url)
+        assert peak_memory(lambda: fetcher(client, max_bytes=1_000_000).get(url)) < 10_000_000
+
+    def test_one_gzip_layer_is_inflated_in_bounded_steps(self, http_server: LocalHTTPServer, client: httpx.Client) -> None:
+        """A 50 KB gzip body that inflates to 50 MB stops at the cap, and memory stays near the cap, not the 50 MB."""
+        bomb = gzip_of_zeros(50_000_000)
+        assert len(bomb) < 100_000
+        url = http_server.serve("/bomb", bomb, headers={"Content-Encoding": "gzip"})
+        with pytest.raises(ResponseTooLarge, match="decoded"):
+            fetcher(client, max_bytes=100_000).get(url)
+        assert peak_memory(lambda: fetcher(client, max_bytes=100_000).get(url)) < 5_000_000
+
+    @pytest.mark.parametrize(
+        "encoding, pack",
+        [
+            ("gzip", gzip.compress),
+            ("x-gzip", gzip.compress),
+            ("deflate", zlib.compress),  # the zlib-wrapped deflate of the standard
+            ("deflate", lambda data: zlib.compress(data)[2:-4]),  # the raw deflate some servers send
+            ("identity", lambda data: data),
+        ],
+    )
+    def test_gzip_deflate_and_identity_bodies_are_decoded(self, http_server: LocalHTTPServer, client: httpx.Client, encoding: str, pack) -> None:  # type: ignore[no-untyped-def]
+        """Each supported encoding gives back the original body, and the request asks only for those."""
+        body = b"<rss version='2.0'>" + b"<item>x</item>" * 20_000 + b"</rss>"
+        url = http_server.serve("/feed.xml", pack(body), headers={"Content-Encoding": encoding})
+        assert fetcher(client).get(url).body == body
+        assert http_server.hits("/feed.xml")[0].headers["accept-encoding"] == "gzip, deflate"
+
+    @pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "gzip, deflate"])
+    def test_unknown_or_stacked_encodings_are_refused(self, http_server: LocalHTTPServer, client: httpx.Client, encoding: str) -> None:
+        """An encoding that is not decoded here, or more than one, is a FetchError naming the header."""
+        url = http_server.serve("/feed.xml", b"whatever", headers={"Content-Encoding": encoding})
+        with pytest.raises(FetchError, match="Content-Encoding"):
+            fetcher(client).get(url)
+
+    def test_a_corrupt_gzip_body_is_a_fetch_error(self, http_server: LocalHTTPServer, client: httpx.Client) -> None:
+        """Bytes that are not gzip under ``Content-Encoding: gzip`` raise FetchError, not zlib.error."""
+        url = http_server.serve("/feed.xml", b"this is not gzip at all", headers={"Content-Encoding": "gzip"})
+        with pytest.raises(FetchError, match="not valid gzip"):
+            fetcher(client).get(url)
+
+    @settings(max_examples=60, deadline=None)
+    @given(body=st.binary(max_size=300_000), cut=st.lists(st.integers(1, 5000), min_size=1, max_size=20), encoding=st.sampled_from(["gzip", "deflate"]))
+    def test_decoding_does_not_depend_on_how_the_body_is_chunked(self, body: bytes, cut: list[int], encoding: str) -> None:
+        """However the network splits the compressed bytes (one byte at a time included), the body decodes whole."""
+        packed = gzip.compress(body) if encoding == "gzip" else zlib.compress(body)
+        sizes = iter(cut * (len(packed) // sum(cut) + 1))
+
+        def chunks() -> Iterator[bytes]:
+            at = 0
+            while at < len(packed):
+                step = next(sizes)
+                yield packed[at : at + step]
+                at += step
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, headers={"Content-Encoding": encoding}, content=chunks())
+
+        with mock_client(handler) as client:
+            assert fetcher(client).get("http://127.0.0.1/feed.xml").body == body
+
+
+class TestDeadline:
+    """A fetch has a total deadline: a server sending a byte at a time never trips a read timeout."""
+
+    @pytest.fixture
+    def dribble(self) -> Iterator[DribbleServer]:
+        server = DribbleServer(interval=0.2, length=100).start()  # 20 s for the whole body
+        yield server
+        server.stop()
+
+    def test_a_dribbling_server_is_cut_off_at_the_deadline(self, dribble: DribbleServer, user_agent: str) -> None:
+        """One byte every 0.2 s for 20 s, read timeout 5 s, deadline 1.5 s: DeadlineExceeded long before the body ends."""
+        with build_client(user_agent, connect_timeout=5, read_timeout=5) as client:
+            started = time.monotonic()
+            with pytest.raises(DeadlineExceeded, match="deadline of 1.5 s"):
+                fetcher(client, deadline=1.5).get(dribble.url("/feed.xml"))
+            assert time.monotonic() - started < 10
+
+    def test_a_silent_server_is_cut_off_at_the_deadline_not_the_read_timeout(self, user_agent: str) -> None:
+        """A server that sends nothing after its headers: the read timeout is clamped to the deadline."""
+        silent = DribbleServer(interval=30, length=10).start()
+        try:
+            started = time.monotonic()
+            with build_client(user_agent, connect_timeout=5, read_timeout=30) as client, pytest.raises(DeadlineExceeded):
+                fetcher(client, deadline=1.0).get(silent.url("/feed.xml"))
+            assert time.monotonic() - started < 10
+        finally:
+            silent.stop()
+
+    def test_stop_abandons_a_fetch_in_flight(self, dribble: DribbleServer, user_agent: str) -> None:
+        """Setting the stop event ends a slow fetch at its next chunk with FetchStopped, not a FetchError."""
+        stop = threading.Event()
+        threading.Timer(0.5, stop.set).start()
+        with build_client(user_agent, connect_timeout=5, read_timeout=5) as client:
+            started = time.monotonic()
+            with pytest.raises(FetchStopped):
+                fetcher(client, stop=stop).get(dribble.url("/feed.xml"))
+            assert time.monotonic() - started < 10
+
+    def test_a_fast_fetch_is_untouched_by_the_deadline(self, http_server: LocalHTTPServer, client: httpx.Client) -> None:
+        """A body that arrives in time is returned whole."""
+        url = http_server.serve("/feed.xml", FEED)
+        assert fetcher(client, deadline=5).get(url).body == FEED
+
+    @pytest.mark.parametrize("value", [0, -1, 3601, "soon"])
+    def test_an_invalid_deadline_setting_is_refused(self, value: object) -> None:
+        """MONITOR_FETCH_DEADLINE must be a number of seconds above 0 and at most 3600."""
+        with pytest.raises(ValidationError, match="fetch_deadline"):
+            Settings(_env_file=None, fetch_deadline=value)  # type: ignore[call-arg]
 
 
 class TestRedirects:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from monitor.app import Monitor
+from monitor.cli import main
 from monitor.pipeline import poll_source
+from monitor.settings import Settings
 from monitor.store.engine import ensure_schema
 from monitor.store.tables import Item
 from tests.conftest import make_settings
@@ -334,3 +338,89 @@ class TestRecovery:
         assert reports[1].new_items == 1
         (item,) = items(monitor)
         assert item.extraction == "title" and "malformed URL" in (item.extraction_error or "")
+
+
+class TestBoundedPoll:
+    """A poll takes at most MONITOR_MAX_ENTRIES_PER_POLL new entries and starts none after
+    MONITOR_POLL_DEADLINE; the rest is read again by the next polls, none lost, none twice."""
+
+    def test_a_long_feed_is_taken_a_capped_number_of_new_entries_per_poll(self, http_server, monitor_for) -> None:
+        """150 entries, cap 30: the first poll fetches 30 pages (the first 30 in feed order), five polls fetch each page once."""
+        total, cap = 150, 30
+        entries = [{"title": f"Statement number {i} on transit", "link": http_server.url(f"/s{i}.html"), "guid": f"s{i}", "description": f"Summary {i}."} for i in range(total)]
+        http_server.serve(FEED, rss(*entries), etag='"v1"')
+        for i in range(total):
+            http_server.serve(f"/s{i}.html", page(f"Statement number {i} on transit", f"Text of statement {i} about transit and trade."))
+        monitor = monitor_for({"id": "by-mfa"}, max_entries_per_poll=cap)
+        source = monitor.sources[0]
+
+        def pages_fetched() -> list[str]:
+            return [r.path for r in http_server.requests if r.path != FEED]
+
+        first = poll_source(source, monitor.deps)
+        assert (first.status, first.entries, first.new_items, first.deferred) == ("ok", total, cap, total - cap)
+        assert len(pages_fetched()) == cap
+        assert [i.url for i in items(monitor)] == [http_server.url(f"/s{i}.html") for i in range(cap)]
+
+        reports = [first]
+        while reports[-1].deferred and len(reports) < 20:
+            reports.append(poll_source(source, monitor.deps))
+        assert [r.new_items for r in reports] == [cap] * 5
+        assert [r.deferred for r in reports] == [total - cap * n for n in range(1, 6)]
+        assert sorted(pages_fetched()) == sorted(f"/s{i}.html" for i in range(total))  # each page once
+        stored = items(monitor)
+        assert len(stored) == total and len({i.url for i in stored}) == total
+        # The feed was read to its end, so its validators are now kept and the next poll costs nothing.
+        assert poll_source(source, monitor.deps).status == "not_modified"
+
+    def test_the_cap_counts_new_entries_only(self, http_server, monitor_for) -> None:
+        """Known entries at the top of the feed do not use up the cap, or a long feed would never advance."""
+        entries = [{"title": f"Statement number {i} on transit", "link": http_server.url(f"/s{i}.html"), "guid": f"s{i}"} for i in range(30)]
+        http_server.serve(FEED, rss(*entries[10:]))
+        monitor = monitor_for({"id": "by-mfa", "fetch_pages": False}, max_entries_per_poll=5)
+        source = monitor.sources[0]
+        while poll_source(source, monitor.deps).deferred:
+            pass
+        http_server.serve(FEED, rss(*entries[20:], *entries[:10], *entries[10:20]))  # ten new entries between known ones
+
+        report = poll_source(source, monitor.deps)
+
+        assert (report.new_items, report.deferred) == (5, 15)
+        assert poll_source(source, monitor.deps).new_items == 5
+        assert len(items(monitor)) == 30
+
+    def test_the_poll_deadline_leaves_the_rest_for_the_next_poll(self, http_server, monitor_for) -> None:
+        """No entry is started after the poll deadline; the next poll, with a fresh deadline, takes the rest."""
+        http_server.serve(FEED, rss(*({"title": f"Statement number {i} on transit", "link": http_server.url(f"/s{i}.html"), "guid": f"s{i}"} for i in range(5))), etag='"v1"')
+        monitor = monitor_for({"id": "by-mfa", "fetch_pages": False})
+        elapsed = [0.0]
+        deps = replace(monitor.deps, monotonic=lambda: elapsed[0], poll_deadline=timedelta(seconds=2.5))
+        original = deps.store.save_item
+
+        def slow_save(*args, **kwargs):  # every entry costs one second of the poll's clock
+            elapsed[0] += 1
+            return original(*args, **kwargs)
+
+        object.__setattr__(deps.store, "save_item", slow_save)
+        first = poll_source(monitor.sources[0], deps)
+        assert (first.new_items, first.deferred, first.errors) == (3, 2, ())
+        second = poll_source(monitor.sources[0], deps)
+        assert (second.new_items, second.deferred) == (2, 0)
+        assert poll_source(monitor.sources[0], deps).status == "not_modified"
+        assert len(items(monitor)) == 5
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [("max_entries_per_poll", 0), ("max_entries_per_poll", 100_001), ("poll_deadline", "0s"), ("poll_deadline", "2d"), ("poll_deadline", "soon")],
+    )
+    def test_out_of_range_poll_settings_are_refused(self, name: str, value: object) -> None:
+        """MONITOR_MAX_ENTRIES_PER_POLL is 1 to 100000, MONITOR_POLL_DEADLINE 1s to 24h."""
+        with pytest.raises(ValidationError, match=name):
+            Settings(_env_file=None, **{name: value})  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("variable", ["MONITOR_MAX_ENTRIES_PER_POLL", "MONITOR_POLL_DEADLINE", "MONITOR_FETCH_DEADLINE"])
+    def test_a_bad_bound_stops_the_command_with_exit_2(self, monkeypatch, capsys, variable: str) -> None:
+        """A bad value exits 2 before anything runs, naming the variable."""
+        monkeypatch.setenv(variable, "0")
+        assert main(["rules", "check"]) == 2
+        assert variable in capsys.readouterr().err

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from monitor.app import Monitor
 from monitor.demo import demo_sources, serve_sample_site
@@ -19,7 +22,7 @@ from monitor.scheduler import build_scheduler, poll_job
 from monitor.store.engine import ensure_schema
 from tests.conftest import ROOT, make_settings
 from tests.helpers import write_sources
-from tests.servers import free_port
+from tests.servers import DribbleServer, free_port
 
 
 def test_each_source_gets_one_coalescing_job_with_jitter(tmp_path: Path, clock) -> None:
@@ -83,3 +86,77 @@ def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+class NoSpread(random.Random):
+    """Starts every first poll at once (instead of spread over half a minute)."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return a
+
+
+def wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+class TestSlowSources:
+    """Ten sources that dribble a byte every 0.25 s (for 30 s) hold every poll thread of the daemon."""
+
+    SOURCES = 10
+
+    @pytest.fixture
+    def dribble(self) -> Iterator[DribbleServer]:
+        server = DribbleServer(interval=0.25, length=120).start()
+        yield server
+        server.stop()
+
+    @pytest.fixture
+    def slow_monitor(self, tmp_path: Path, dribble: DribbleServer, receiver) -> Iterator[Monitor]:
+        sources = [{"id": f"slow-{i}", "url": dribble.url(f"/feed-{i}.xml"), "interval": "15m"} for i in range(self.SOURCES)]
+        write_sources(tmp_path / "sources.yaml", *sources)
+        settings = make_settings(tmp_path, notify_urls=f"json://{receiver.base.removeprefix('http://')}/hook")
+        with Monitor(settings, lambda: datetime.now(UTC)) as monitor:
+            ensure_schema(monitor.engine)
+            yield monitor
+
+    def test_a_pending_alert_is_delivered_while_every_poll_thread_hangs(self, slow_monitor: Monitor, dribble: DribbleServer, receiver) -> None:
+        """Deliveries have their own thread: an alert stored while all polls hang is sent within seconds, not after them."""
+        scheduler = build_scheduler(slow_monitor.enabled_sources, slow_monitor.deps, timedelta(seconds=1), RetryPolicy(), rng=NoSpread())
+        scheduler.start()
+        try:
+            assert wait_for(lambda: dribble.connections >= self.SOURCES, 30), "the polls did not start"
+            store = slow_monitor.deps.store
+            store.add_operational_alert("[OPERATIONAL] test alert", "sent while polls hang", slow_monitor.deps.router.operational(), datetime.now(UTC))
+            assert wait_for(lambda: receiver.hits("/hook", "POST"), 15), "the alert waited for the slow polls"
+        finally:
+            slow_monitor.stop.set()
+            dribble.stop()
+            scheduler.shutdown(wait=True)
+
+    def test_shutdown_does_not_wait_for_hung_fetches(self, slow_monitor: Monitor, dribble: DribbleServer) -> None:
+        """With every poll stuck on a dribbling server (30 s each), stopping returns within seconds."""
+        scheduler = build_scheduler(slow_monitor.enabled_sources, slow_monitor.deps, timedelta(seconds=1), RetryPolicy(), rng=NoSpread())
+        scheduler.start()
+        try:
+            assert wait_for(lambda: dribble.connections >= self.SOURCES, 30), "the polls did not start"
+            slow_monitor.stop.set()
+            started = time.monotonic()
+            scheduler.shutdown(wait=True)
+            stopped_in = time.monotonic() - started
+        finally:
+            dribble.stop()
+        assert stopped_in < 10
+        for source in slow_monitor.enabled_sources:  # abandoned at the stop, not failed
+            assert slow_monitor.deps.store.source_status(source.id).consecutive_failures == 0
+
+    def test_polls_and_deliveries_run_on_separate_pools(self, slow_monitor: Monitor) -> None:
+        """Poll jobs go to the poll pool; the delivery job to its own."""
+        scheduler = build_scheduler(slow_monitor.enabled_sources, slow_monitor.deps, timedelta(seconds=1), RetryPolicy())
+        executors = {job.id: job.executor for job in scheduler.get_jobs()}
+        assert executors["deliver"] == "delivery"
+        assert {executors[f"poll:slow-{i}"] for i in range(self.SOURCES)} == {"polls"}
