@@ -268,9 +268,12 @@ def parse_listen(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"expected host:port with a port from 1 to 65535, got {text!r}")
-    host = host.removeprefix("[").removesuffix("]") if host.startswith("[") else host
+    bracketed = host.startswith("[") and host.endswith("]")
+    host = host[1:-1] if bracketed else host
     if not host:
         return "127.0.0.1", int(port)
+    if (":" in host) != bracketed:  # an IPv6 host goes in brackets, and only an IPv6 host
+        raise ValueError(f"expected host:port, with an IPv6 host in brackets ([::1]:8080), got {text!r}")
     try:
         ipaddress.ip_address(host)
     except ValueError:
