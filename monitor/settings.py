@@ -180,8 +180,8 @@ class Settings(BaseSettings):
     @field_validator("user_agent")
     @classmethod
     def _header_safe(cls, value: str) -> str:
-        if not value.strip() or any(not ch.isprintable() for ch in value):
-            raise ValueError("must be printable text on one line")
+        if not value.strip() or not value.isascii() or not value.isprintable():  # an HTTP header: ASCII, one line
+            raise ValueError("must be printable ASCII text on one line")
         return value
 
     def retry_policy(self) -> RetryPolicy:

@@ -233,6 +233,7 @@ def refused_before_anything_runs(tmp_path: Path, capsys: pytest.CaptureFixture[s
         ("PUBLIC_URL", "javascript:alert(1)"),
         ("DATABASE_URL", "not a url"),
         ("USER_AGENT", "monitor\r\nX-Injected: 1"),
+        ("USER_AGENT", "Ministère"),
     ],
 )
 def test_a_setting_out_of_range_is_refused_before_anything_runs(
@@ -256,7 +257,7 @@ def test_a_source_url_that_cannot_be_fetched_is_refused_before_anything_runs(
         f"sources:\n  - id: s\n    name: S\n    url: {url}\n    kind: official\n    country: BY\n", encoding="utf-8"
     )
     line = refused_before_anything_runs(clean_env, capsys)
-    assert f"sources.yaml:4: sources[0].url: " in line
+    assert "sources.yaml:4: sources[0].url: " in line
 
 
 @pytest.mark.parametrize("which", ["rules", "sources"])

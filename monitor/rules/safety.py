@@ -23,50 +23,29 @@ they are safe by construction and not refused.
 from __future__ import annotations
 
 import itertools
+import re._parser as sre_parse  # type: ignore[import-not-found]  # reads a pattern into a tree without compiling it
 from collections.abc import Iterator
 from functools import lru_cache
+from re._constants import (  # type: ignore[import-not-found]
+    ANY,
+    ASSERT,
+    ASSERT_NOT,
+    AT,
+    ATOMIC_GROUP,
+    BRANCH,
+    GROUPREF_EXISTS,
+    IN,
+    LITERAL,
+    MAX_REPEAT,
+    MAXREPEAT,
+    MIN_REPEAT,
+    NOT_LITERAL,
+    POSSESSIVE_REPEAT,
+    SUBPATTERN,
+)
 from typing import Any
 
 import regex
-
-try:  # Python 3.11 moved the parser; it reads the pattern into a tree without compiling it
-    import re._parser as sre_parse  # type: ignore[import-not-found]
-    from re._constants import (  # type: ignore[import-not-found]
-        ANY,
-        ASSERT,
-        AT,
-        ASSERT_NOT,
-        ATOMIC_GROUP,
-        BRANCH,
-        GROUPREF_EXISTS,
-        IN,
-        LITERAL,
-        MAX_REPEAT,
-        MAXREPEAT,
-        MIN_REPEAT,
-        NOT_LITERAL,
-        POSSESSIVE_REPEAT,
-        SUBPATTERN,
-    )
-except ImportError:  # pragma: no cover - older Pythons
-    import sre_parse  # type: ignore[no-redef]
-    from sre_constants import (  # type: ignore[no-redef,attr-defined]
-        ANY,
-        ASSERT,
-        AT,
-        ASSERT_NOT,
-        ATOMIC_GROUP,
-        BRANCH,
-        GROUPREF_EXISTS,
-        IN,
-        LITERAL,
-        MAX_REPEAT,
-        MAXREPEAT,
-        MIN_REPEAT,
-        NOT_LITERAL,
-        POSSESSIVE_REPEAT,
-        SUBPATTERN,
-    )
 
 FLAGS = regex.IGNORECASE | regex.V1
 
@@ -144,12 +123,12 @@ def _translate(pattern: str) -> tuple[str, dict[str, str]]:
                 out.append(pattern[i : i + 2])
                 i += 2
         elif char == "[":
-            end = _set_end(pattern, i)
-            if end is None:
+            closing = _set_end(pattern, i)
+            if closing is None:
                 out.append(pattern[i:])
                 break
-            placeholder(pattern[i : end + 1])
-            i = end + 1
+            placeholder(pattern[i : closing + 1])
+            i = closing + 1
         elif char == "|":
             out.append("|(?=)")
             i += 1
