@@ -17,6 +17,7 @@ from time import monotonic
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from monitor import __version__
 from monitor.app import Monitor, load_knowledge, make_fetcher
@@ -59,11 +60,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, settings:
     try:
         settings = settings or Settings()
     except ValidationError as exc:
-        print("Configuration errors:", file=sys.stderr)
-        for error in exc.errors(include_url=False):
-            name = "MONITOR_" + "_".join(str(part) for part in error["loc"]).upper()
-            print(f"  {name}: {error['msg']}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _config_errors([f"{_variable(error['loc'])}: {error['msg'].removeprefix('Value error, ')}" for error in exc.errors(include_url=False)])
+    except (SettingsError, UnicodeDecodeError) as exc:  # a .env file that cannot be read
+        return _config_errors([f".env: {exc}"])
     # Does nothing where logging is already set up (an embedding program, the test runner).
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger().setLevel(settings.log_level.upper())
@@ -75,13 +74,25 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, settings:
         sys.stderr.close()
         return EXIT_OK
     except ConfigError as exc:
-        print("Configuration errors:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _config_errors([str(problem) for problem in exc.problems])
     except DatabaseError as exc:
         print(f"Database: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    return "MONITOR_" + "_".join(str(part) for part in loc).upper()
+
+
+def _config_errors(lines: list[str]) -> int:
+    """Print configuration problems to standard error: one on one line, several under a heading."""
+    if len(lines) == 1:
+        print(f"Configuration error: {lines[0]}", file=sys.stderr)
+    else:
+        print("Configuration errors:", file=sys.stderr)
+        for line in lines:
+            print(f"  {line}", file=sys.stderr)
+    return EXIT_CONFIG
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,9 +13,17 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     """``"15m"`` -> 15 minutes; a bare number is seconds."""
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    found = _DURATION.match(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _seconds(value, value)
+    found = _DURATION.match(value) if isinstance(value, str) else None
     if not found:
         raise ValueError(f"expected a duration such as 90s, 15m, 2h or 1d, got {value!r}")
-    return timedelta(seconds=float(found.group(1)) * _UNIT_SECONDS[found.group(2)])
+    return _seconds(float(found.group(1)) * _UNIT_SECONDS[found.group(2)], value)
+
+
+def _seconds(seconds: float, written: object) -> timedelta:
+    # timedelta raises OverflowError past 999999999 days and for inf or nan: a ValueError, like every bad duration
+    try:
+        return timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        raise ValueError(f"duration out of range: {written!r}") from None

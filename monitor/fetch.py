@@ -93,6 +93,13 @@ class AddressGuard:
             address = address.ipv4_mapped
         if any(address in network for network in self._allowed if network.version == address.version):
             return True
+        if isinstance(address, ipaddress.IPv6Address):
+            if any(address in network for network in _NEVER_PUBLIC_V6):
+                return False
+            # An IPv6 address that carries an IPv4 one reaches that IPv4 host through a translator or
+            # tunnel: 64:ff9b::127.0.0.1 is loopback in disguise. Each embedded address must pass too.
+            if not all(self._permitted(embedded) for embedded in embedded_ipv4(address)):
+                return False
         # is_global is False for loopback, private, link-local (incl. the 169.254.169.254
         # metadata address), shared (CGNAT), reserved and unspecified addresses.
         return address.is_global and not address.is_multicast
@@ -117,6 +124,24 @@ class AddressGuard:
             raise FetchError(f"cannot resolve {host}: {exc}") from exc
         return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix: the IPv4 address is the last 32 bits
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 are refused on their own)
+# Never public, yet not "private" to this Python's ipaddress: site-local fec0::/10 (deprecated), and the
+# local-use NAT64 prefix, whose operator chooses where the IPv4 address sits, so no reading of it is sure.
+_NEVER_PUBLIC_V6 = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: NAT64, 6to4, Teredo and IPv4-compatible forms (mapped is handled apart)."""
+    found = []
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:  # 2002:a.b.c.d::/48
+        found.append(address.sixtofour)
+    if address.teredo is not None:  # 2001::/32: (server, client); the client's bits are stored inverted, ipaddress undoes that
+        found.append(address.teredo[1])
+    return found
 
 @dataclass(frozen=True)
 class Limits:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from monitor.durations import parse_duration
 
@@ -18,3 +19,24 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 """An address range that may be fetched although private (MONITOR_ALLOW_PRIVATE_ADDRESSES)."""
+
+
+def check_http_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host and no whitespace or control character; else ValueError."""
+    bad = next((ch for ch in url if ch.isspace() or not ch.isprintable()), None)
+    if bad is not None:
+        raise ValueError(f"a URL may not hold whitespace or control characters (found {bad!r} at position {url.index(bad)})")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise ValueError(f"malformed URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
+    if not parts.hostname:
+        raise ValueError(f"the URL has no host: {url!r}")
+    return url
+
+
+WebUrl = Annotated[str, AfterValidator(check_http_url)]
+"""An http(s) URL with a host, on one line: what the fetcher can be asked to get."""

@@ -7,14 +7,18 @@ from the defaults below. The README's configuration table is checked against thi
 from __future__ import annotations
 
 import ipaddress
+import math
+import re
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from monitor.feedback import EndpointLimits, LinkSigner
-from monitor.fieldtypes import Duration, Network
+from monitor.fieldtypes import Duration, Network, check_http_url
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
 
@@ -122,6 +126,83 @@ class Settings(BaseSettings):
         parse_factors(value)
         return value
 
+    # -- ranges: a value outside them is refused before anything runs (README, "Validated ranges") --
+
+    @field_validator("connect_timeout", "read_timeout")
+    @classmethod
+    def _timeout_in_range(cls, value: float) -> float:
+        return _number_in(value, 0, MAX_TIMEOUT, "seconds", low_open=True)
+
+    @field_validator("max_body_bytes")
+    @classmethod
+    def _body_cap_in_range(cls, value: int) -> int:
+        return int(_number_in(value, MIN_BODY_BYTES, MAX_BODY_BYTES, "bytes"))
+
+    @field_validator("max_redirects")
+    @classmethod
+    def _redirects_in_range(cls, value: int) -> int:
+        return int(_number_in(value, 0, MAX_REDIRECTS, "redirects"))
+
+    @field_validator("source_quiet_factor", "story_similarity")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @field_validator(
+        "max_backoff", "delivery_interval", "delivery_max_age", "rules_reload_interval", "delivery_max_backoff", "realert_period", "link_ttl"
+    )
+    @classmethod
+    def _positive_duration(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a duration above 0, such as 90s, 15m, 2h or 1d")
+        return value
+
+    @field_validator("default_interval")
+    @classmethod
+    def _interval_floor(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):  # the floor sources.yaml puts on a source's own interval
+            raise ValueError("must be at least 1m")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        return value.strip().upper()
+
+    @field_validator("http_listen")
+    @classmethod
+    def _listen_parses(cls, value: str) -> str:
+        if value.strip():
+            parse_listen(value.strip())
+        return value.strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_parses(cls, value: str) -> str:
+        if value:
+            check_http_url(value)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_parses(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError(f"not an SQLAlchemy URL (such as sqlite:///data/monitor.db): {exc}") from None
+        return value
+
+    @field_validator("user_agent")
+    @classmethod
+    def _header_safe(cls, value: str) -> str:
+        if not value.strip() or not value.isascii() or not value.isprintable():  # an HTTP header: ASCII, one line
+            raise ValueError("must be printable ASCII text on one line")
+        return value
+
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(self.delivery_max_backoff, self.delivery_max_age)
 
@@ -195,3 +276,46 @@ def parse_allowed_networks(text: str) -> tuple[Network, ...]:
     if value in ("true", "1", "yes"):
         return ALL_NETWORKS
     return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+
+
+MAX_TIMEOUT = 3600.0
+MIN_BODY_BYTES = 1024  # below this not even a feed's head fits
+MAX_BODY_BYTES = 1 << 30  # a body is held in memory whole
+MAX_REDIRECTS = 30
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _number_in(value: float, low: float, high: float, unit: str, low_open: bool = False) -> float:
+    """``value`` if it is finite and within [low, high] (or (low, high]); else ValueError saying the range."""
+    too_low = value <= low if low_open else value < low
+    if not math.isfinite(value) or too_low or value > high:
+        bound = f"above {_show(low)}" if low_open else f"at least {_show(low)}"
+        raise ValueError(f"must be {bound} and at most {_show(high)} {unit}, got {_show(value)}")
+    return value
+
+
+def _show(number: float) -> str:
+    return str(int(number)) if math.isfinite(number) and float(number).is_integer() else f"{number:g}"
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """``"127.0.0.1:8080"``, ``"[::1]:8080"`` or ``":8080"`` (loopback) -> (host, port); ValueError otherwise."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected host:port with a port from 1 to 65535, got {text!r}")
+    bracketed = host.startswith("[") and host.endswith("]")
+    host = host[1:-1] if bracketed else host
+    if not host:
+        return "127.0.0.1", int(port)
+    if (":" in host) != bracketed:  # an IPv6 host goes in brackets, and only an IPv6 host
+        raise ValueError(f"expected host:port, with an IPv6 host in brackets ([::1]:8080), got {text!r}")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOSTNAME.fullmatch(host):
+            raise ValueError(f"expected host:port, where host is an address or a name, got {text!r}") from None
+    return host, int(port)
+
+
+_HOSTNAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?")
+

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from monitor.fieldtypes import CountryCode, Duration
+from monitor.fieldtypes import CountryCode, Duration, WebUrl
 from monitor.models import Source, SourceKind
 from monitor.yamlfile import load_model, unique
 
@@ -18,7 +18,7 @@ class SourceSpec(BaseModel):
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
     name: str
-    url: Annotated[str, StringConstraints(pattern=r"^https?://")]
+    url: WebUrl  # http(s), a host, no whitespace or control character: checked here, before any poll
     kind: SourceKind
     country: CountryCode
     language: str | None = None

@@ -7,6 +7,7 @@ Every YAML file the monitor reads (sources, elections, countries, rules) goes th
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,10 +25,10 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """Return the data of a YAML file and its node tree (for line numbers). SafeLoader only."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError([Problem(str(path), "", f"cannot read: {exc.strerror or exc}")]) from exc
-    loader = _SafeLoader(text)
+    loader = _SafeLoader(decode_utf8(raw, path))
     try:
         # One parse: the node tree (for line numbers) and the data built from it.
         node = loader.get_single_node()
@@ -37,9 +38,23 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([Problem(str(path), "", f"invalid YAML: {reason}", line)]) from exc
+    except (ValueError, OverflowError, RecursionError) as exc:  # a value YAML parses but cannot build, like 2024-02-30
+        raise ConfigError([Problem(str(path), "", f"invalid YAML value: {exc}")]) from exc
     finally:
         loader.dispose()
     return data, node
+
+
+def decode_utf8(raw: bytes, path: Path) -> str:
+    """The text of a UTF-8 file (a byte-order mark allowed); a ConfigError naming the first bad byte otherwise."""
+    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return raw[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = start + exc.start
+        line = raw.count(b"\n", 0, offset) + 1
+        message = f"not UTF-8: byte 0x{raw[offset]:02x} at byte offset {offset}; save the file as UTF-8"
+        raise ConfigError([Problem(str(path), "", message, line)]) from None
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:

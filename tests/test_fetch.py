@@ -433,6 +433,44 @@ class TestAddressGuard:
             AddressGuard(()).check("http://[::ffff:127.0.0.1]/")
         AddressGuard(LOOPBACK_ONLY).check("http://[::ffff:127.0.0.1]/")
 
+    @pytest.mark.parametrize(
+        "host",
+        [
+            "64:ff9b::7f00:1",  # NAT64 well-known prefix + 127.0.0.1
+            "64:ff9b::a9fe:a9fe",  # NAT64 + the metadata address 169.254.169.254
+            "64:ff9b::a00:1",  # NAT64 + 10.0.0.1
+            "64:ff9b:1::a9fe:a9fe",  # the local-use NAT64 prefix: never public
+            "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+            "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1 (stored inverted)
+            "::7f00:1",  # IPv4-compatible ::127.0.0.1
+            "::a9fe:a9fe",  # IPv4-compatible ::169.254.169.254
+            "::ffff:a9fe:a9fe",  # IPv4-mapped metadata address
+            "fec0::1",  # deprecated site-local
+            "fed0::7f00:1",
+        ],
+    )
+    def test_ipv6_forms_that_carry_a_forbidden_ipv4_address_are_refused(self, host: str) -> None:
+        """NAT64, 6to4, Teredo, IPv4-compatible and -mapped forms are judged by the IPv4 address they carry; site-local is never public."""
+        with pytest.raises(AddressRefused, match="non-public"):
+            AddressGuard(()).check(f"http://[{host}]/")
+
+    @pytest.mark.parametrize("host", ["64:ff9b::808:808", "2002:808:808::1", "::808:808"])
+    def test_ipv6_forms_that_carry_a_public_ipv4_address_pass(self, host: str) -> None:
+        """The same forms carrying a public IPv4 address (8.8.8.8) pass the guard."""
+        AddressGuard(()).check(f"http://[{host}]/")
+
+    def test_an_embedded_loopback_address_is_refused_before_any_connection(self, http_server: LocalHTTPServer, client: httpx.Client) -> None:
+        """The local server reached through NAT64, 6to4 or IPv4-compatible forms of 127.0.0.1: refused, no socket opened."""
+        url = http_server.serve("/feed.xml", FEED)
+        port = url.split(":")[2].split("/")[0]
+        for host in ("64:ff9b::7f00:1", "2002:7f00:1::1", "::7f00:1", "fec0::7f00:1"):
+            with pytest.raises(AddressRefused):
+                fetcher(client, allowed=()).get(f"http://[{host}]:{port}/feed.xml")
+            with build_client("ua", 1, 1, AddressGuard(())) as guarded, pytest.raises(AddressRefused):
+                guarded.get(f"http://[{host}]:{port}/feed.xml")  # the connection seam itself refuses too
+        assert http_server.requests == []
+
 
 class TestAllowedNetworks:
     @pytest.mark.parametrize("text", ["false", "FALSE", "", "  ", "no", "0"])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.errors import ConfigError, Problem
 from monitor.sources import SourcesFile, load_sources
@@ -181,3 +185,60 @@ def test_config_error_message_lists_every_problem(tmp_path: Path) -> None:
 def test_format_loc(loc: tuple, text: str) -> None:
     """A pydantic location tuple is written as a key path with [index] for list items."""
     assert format_loc(loc) == text
+
+
+# -- fuzzing: any file gives sources or a ConfigError ----------------------------------------
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
+    st.sampled_from(["official", "BY", "by-mfa", "15m", "0s", "1e400", "http://x/", "https://mfa.example.by/feed.xml", "ftp://x", "http://a\nb"]),
+)
+KEYS = st.one_of(st.sampled_from(["sources", "id", "name", "url", "kind", "country", "language", "interval", "tags", "enabled", "fetch_pages"]), st.text(max_size=8))
+DOCUMENTS = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=6), max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(DOCUMENTS)
+def test_any_yaml_document_gives_sources_or_a_config_error(document: object) -> None:
+    """A random document (shaped like a sources file or not): a tuple of sources, or a ConfigError; never another exception."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sources.yaml"
+        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+        try:
+            assert isinstance(load_sources(path, INTERVAL), tuple)
+        except ConfigError as exc:
+            assert exc.problems and all(p.path == str(path) for p in exc.problems)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_any_bytes_give_sources_or_a_config_error(raw: bytes) -> None:
+    """Random bytes (not UTF-8, control characters, broken YAML): sources or a ConfigError naming the file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sources.yaml"
+        path.write_bytes(b"sources:\n  - " + raw)
+        try:
+            load_sources(path, INTERVAL)
+        except ConfigError as exc:
+            assert exc.problems and all(p.path == str(path) for p in exc.problems)
+
+
+@pytest.mark.parametrize("text", ["day: 2024-02-30\n", "sources:\n  - interval: 1e400\n", "sources:\n  - interval: 99999999999d\n"])
+def test_a_value_yaml_reads_but_python_cannot_hold_is_a_config_error(tmp_path: Path, text: str) -> None:
+    """An impossible date or a duration past any calendar is a ConfigError, not a ValueError or OverflowError."""
+    with pytest.raises(ConfigError):
+        load_sources(write(tmp_path, text), INTERVAL)
+
+
+def test_a_file_that_is_not_utf8_names_the_line_and_byte_offset(tmp_path: Path) -> None:
+    """Latin-1 text: one problem with the line and the offset of the first bad byte."""
+    path = tmp_path / "sources.yaml"
+    path.write_bytes("sources:\n  - id: by-mfa\n    name: Ministère\n".encode("latin-1"))
+    (problem,) = problems_of(path)
+    assert (problem.line, problem.message) == (3, "not UTF-8: byte 0xe8 at byte offset 40; save the file as UTF-8")
+
+
+def test_a_byte_order_mark_is_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_bytes(b"\xef\xbb\xbfsources:\n" + GOOD_SOURCE.encode())
+    assert len(load_sources(path, INTERVAL)) == 1

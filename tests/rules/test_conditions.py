@@ -18,6 +18,9 @@ from monitor.models import Election, ElectionType, Field, Source, SourceKind
 from monitor.rules.conditions import Outcome, compile_condition
 from monitor.rules.loader import lexicon_for
 from monitor.rules.loader import load_rules
+from monitor.rules.safety import check_pattern
+from monitor.cli import main
+from tests.conftest import make_settings
 from monitor.rules.schema import Condition
 from monitor.textmatch import prepare
 
@@ -143,10 +146,92 @@ class TestSafePatterns:
         assert "backtrack" in problem.message
 
     def test_a_slow_pattern_that_passes_the_check_is_bounded_by_a_time_limit(self) -> None:
-        """A pattern whose backtracking the check cannot see still returns: no match, not a stall."""
-        slow = r"regex: '^(a|a?)*b'"  # alternatives that match the same text: exponential, not nested
-        outcome = evaluate(slow, "a" * 40)
+        """A pattern the check lets through still returns on a hostile text: no match, not a stall."""
+        slow = r"regex: '^(?:\w*){1,10}$'"  # a repetition bounded at ten passes the check, yet backtracks polynomially
+        outcome = evaluate(slow, "a" * 60 + "!")
         assert not outcome.matched
+
+    @pytest.mark.parametrize(
+        "pattern",
+        [
+            r"(a|aa)+$",  # one alternative matches a prefix of another
+            r"(a|a)*$",  # the same alternative twice (the case the docstring promised)
+            r"(ab|a)*$",
+            r"(a|A)+$",  # the same letter once case is ignored
+            r"(\w|[0-9])+$",  # overlapping classes: re's parser would merge them into one set, the regex module does not
+            r"(?:\p{L}|é)+$",
+            r"(?:x(?:a|aa))*$",  # an ambiguous alternation deeper inside the repeated group
+            r"((a+))+$",  # a nested quantifier through two groups
+            r"(?:(?:\w+)\s?)+$",
+            r"(a+){1,50}$",  # a large bound is as bad as none
+            r"(a?a?)*$",  # a repeated part that can match empty text
+            r"(a|)+$",
+        ],
+    )
+    def test_every_ambiguous_repetition_is_refused_with_file_and_line(self, pattern: str, tmp_path: Path) -> None:
+        """Ambiguous alternations, nested quantifiers and empty matches under a repetition: a rule error at the regex's line."""
+        with pytest.raises(RuleError) as caught:
+            load_rules(_rule_dir(tmp_path, [pattern]))
+        (problem,) = caught.value.problems
+        assert (problem.location, problem.line) == ("rules[0].match.regex", 7)
+        assert "backtrack catastrophically" in problem.message
+
+    def test_rules_check_lists_each_refused_pattern_with_file_and_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """`monitor rules check` exits 2 and names the file, line and key of each of (a|aa)+$, ((a+))+$ and (a|a)*$."""
+        rules = _rule_dir(tmp_path, [r"(a|aa)+$", r"((a+))+$", r"(a|a)*$"])
+        assert main(["rules", "check"], settings=make_settings(tmp_path, rules_dir=rules)) == 2
+        err = capsys.readouterr().err
+        for index, line in enumerate((7, 16, 25)):
+            assert f"{rules / 'bad.yaml'}:{line}: rules[{index}].match.regex: " in err
+
+    @pytest.mark.parametrize(
+        "pattern",
+        [
+            r"(a|b)*$",
+            r"(?:ab|cd)+",
+            r"(?:\d|\s)*",
+            r"(?:\p{Georgian}|\p{Armenian})+",
+            r"\p{Georgian}{4}",
+            r"(?:\w+\s+){0,2}\w",  # bounded: a few words between two terms
+            r"[[a-z]--[aeiou]]+",  # a set difference of the regex module
+            r"(?>a|aa)+$",  # atomic and possessive forms give nothing back
+            r"(?:a++)+$",
+            r"(?:-?\d)+",
+        ],
+    )
+    def test_unambiguous_repetitions_pass(self, pattern: str) -> None:
+        """Alternatives that start differently, bounded repetitions and atomic forms pass the check."""
+        check_pattern(pattern)
+
+    def test_every_shipped_pattern_passes(self) -> None:
+        """The shipped rule pack (every regex in rules/*.yaml) passes the check."""
+        ROOT = Path(__file__).resolve().parents[2]
+        patterns = [m for path in sorted((ROOT / "rules").glob("*.yaml")) for m in _regexes(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        assert len(patterns) >= 4
+        for pattern in patterns:
+            check_pattern(pattern)
+
+
+def _rule_dir(tmp_path: Path, patterns: list[str]) -> Path:
+    """A rules directory with one file, bad.yaml: one rule per pattern, each regex on line 7 of its nine-line rule."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = "rules:\n" + "".join(
+        f"  - id: r{index}\n    title: t\n    severity: low\n    weight: 1\n    match:\n      regex: '{pattern}'\n"
+        "    examples:\n      match: [{text: a}]\n      no_match: [{text: b}]\n"
+        for index, pattern in enumerate(patterns)
+    )
+    (rules / "bad.yaml").write_text(text, encoding="utf-8")
+    return rules
+
+
+def _regexes(data: object) -> list[str]:
+    if isinstance(data, dict):
+        own = [data["regex"]] if isinstance(data.get("regex"), str) else []
+        return own + [r for value in data.values() for r in _regexes(value)]
+    if isinstance(data, list):
+        return [r for value in data for r in _regexes(value)]
+    return []
 
 
 class TestLookAlikes:

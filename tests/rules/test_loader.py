@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.cli import main
 from monitor.errors import Problem, RuleError
 from monitor.models import Context, Severity, Source, SourceKind
 from monitor.rules.conditions import Outcome
 from monitor.rules.loader import load_rules
+from monitor.rules.safety import check_pattern
 from monitor.textmatch import prepare
 from tests.conftest import make_settings
 
@@ -304,3 +309,46 @@ class TestRulesCheckCommand:
         code = main(["rules", "check"], settings=make_settings(tmp_path, rules_dir=missing))
         assert code == 2
         assert str(missing) in capsys.readouterr().err
+
+
+# -- fuzzing: any rule file gives a rule set or a RuleError -----------------------------------
+
+RULE_KEYS = [
+    "rules", "filters", "id", "title", "description", "status", "severity", "weight", "tags", "match", "examples", "no_match", "text",
+    "phrases", "regex", "proximity", "terms", "within", "sentence", "count", "at_least", "of", "all", "any", "not", "fields",
+    "election_window", "days_before", "days_after", "source_kind", "source_country", "source_id", "language",
+]
+RULE_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 300), st.floats(), st.text(max_size=12),
+    st.sampled_from(["low", "high", "official", "BY", "title", "text", "@threat", "vote*", "(a|aa)+$", "((a+))+$", "[", "\\p{L}+", "(?R)", "a{99999999999}"]),
+)
+RULE_DOCUMENTS = st.recursive(
+    RULE_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(RULE_KEYS) | st.text(max_size=6), inner, max_size=5),
+    max_leaves=30,
+)
+REGEXES = st.text(st.sampled_from("ab()|*+?{}[]\\^$.,-:=!<>019wdsSpLP "), max_size=16)
+
+
+@settings(max_examples=120, deadline=None)
+@given(RULE_DOCUMENTS, RULE_DOCUMENTS | st.builds(lambda r: {"rules": [{"id": "r", "title": "t", "severity": "low", "weight": 1, "match": {"regex": r}}]}, REGEXES))
+def test_any_rule_file_gives_rules_or_a_rule_error(document: object, other: object) -> None:
+    """Random documents in a rules directory (near-rules and junk, random regexes): a RuleSet, or a RuleError; nothing else."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        (directory / "a.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+        (directory / "b.yaml").write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+        try:
+            load_rules(directory)
+        except RuleError as exc:
+            assert exc.problems
+
+
+@settings(max_examples=300, deadline=None)
+@given(REGEXES)
+def test_any_pattern_is_accepted_or_refused_with_a_reason(pattern: str) -> None:
+    """The pattern check answers every string with None or a ValueError (which the schema turns into a located problem)."""
+    try:
+        check_pattern(pattern)
+    except ValueError as exc:
+        assert str(exc)
