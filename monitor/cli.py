@@ -39,7 +39,7 @@ from monitor.rules.loader import load_rules
 from monitor.rules.weights import weights_path
 from monitor.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.scoring import assess_text
-from monitor.settings import Settings
+from monitor.settings import Settings, parse_listen
 from monitor.sources import load_sources
 from monitor.store.engine import ensure_schema, make_engine, upgrade
 from monitor.store.repo import AlertView, Store
@@ -247,11 +247,9 @@ def _start_endpoint(monitor: Monitor, settings: Settings, clock: Clock) -> Any:
     signer = settings.link_signer()
     if signer is None:
         raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", "the endpoint needs MONITOR_SECRET_KEY and MONITOR_PUBLIC_URL")])
-    host, _, port = settings.http_listen.rpartition(":")
-    if not port.isdigit() or int(port) > 65535:
-        raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", f"expected host:port, got {settings.http_listen!r}")])
+    host, port = parse_listen(settings.http_listen)  # checked when the settings were read
     try:
-        server = serve_verdicts(host or "127.0.0.1", int(port), signer, monitor.deps.store.mark, clock, settings.endpoint_limits())
+        server = serve_verdicts(host, port, signer, monitor.deps.store.mark, clock, settings.endpoint_limits())
     except OSError as exc:  # the port is taken, the host is not ours
         raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", f"cannot listen on {settings.http_listen}: {exc.strerror or exc}")]) from exc
     logger.info("verdict endpoint on %s", settings.http_listen)

@@ -149,6 +149,8 @@ class _BoundedHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], limits: EndpointLimits) -> None:
         self._slots = threading.BoundedSemaphore(limits.max_connections)
+        if ":" in address[0]:  # an IPv6 host ("[::1]:8080" in MONITOR_HTTP_LISTEN)
+            self.address_family = socket.AF_INET6
         super().__init__(address, handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
