@@ -89,6 +89,7 @@ class Monitor(AbstractContextManager["Monitor"]):
             signer=settings.link_signer(),
             realert=settings.realert_period,
             story_similarity=settings.story_similarity,
+            max_text_chars=settings.max_text_chars,
         )
 
     @property

@@ -5,7 +5,8 @@
     │   └── RuleError        a rule file is invalid
     ├── FetchError           a URL could not be fetched
     │   ├── AddressRefused   the URL resolves to an address we must not contact
-    │   └── ResponseTooLarge the body exceeded the size cap
+    │   ├── ResponseTooLarge the body exceeded the size cap
+    │   └── NotText          the body is binary, or not a web page: it is not read as text
     └── DatabaseError        the schema is missing or behind the code
 
 Configuration errors are collected, not raised one at a time, so that a command can list
@@ -58,6 +59,10 @@ class AddressRefused(FetchError):
 
 class ResponseTooLarge(FetchError):
     """The response body exceeded the configured maximum size."""
+
+
+class NotText(FetchError):
+    """A fetched body is binary (or of a type that is not a web page), so no text is taken from it."""
 
 
 class DatabaseError(MonitorError):

@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     def notify_url_list(self) -> tuple[str, ...]:
         return tuple(self.notify_urls.split())
 
+    # Bounded work per text.
+    max_text_chars: int = Field(
+        300_000, ge=1_000, le=10_000_000, description="Characters of text kept per item (page or feed text); the rest of a longer text is cut off."
+    )
+
 
 def _pairs(text: str, form: str) -> list[tuple[str, float]]:
     """``"a=1,b=2.5"`` -> [("a", 1.0), ("b", 2.5)]; ``form`` names the parts in errors."""

@@ -186,3 +186,17 @@ def test_an_invalid_setting_is_a_clear_configuration_error(monkeypatch, capsys) 
     monkeypatch.setenv("MONITOR_SEVERITY_THRESHOLDS", "medium=four")
     assert main(["rules", "check"]) == 2
     assert "MONITOR_SEVERITY_THRESHOLDS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["999", "10000001", "many"])
+def test_the_text_cap_is_refused_outside_its_range(value: str, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("MONITOR_MAX_TEXT_CHARS", value)
+    assert main(["rules", "check"]) == 2
+    assert "MONITOR_MAX_TEXT_CHARS" in capsys.readouterr().err
+
+
+def test_score_refuses_a_binary_page(tmp_path: Path, http_server, capsys) -> None:
+    """A URL that serves binary bytes is not scored as text: exit 2 saying why."""
+    url = http_server.serve("/garbage.html", b"<html><body>" + bytes(range(256)) * 100 + b"</body></html>", headers={"Content-Type": "text/html"})
+    assert main(["score", url], settings=make_settings(tmp_path)) == 2
+    assert "binary content" in capsys.readouterr().err
