@@ -188,7 +188,7 @@ def _story_of(document: Document, article: Article, assessment: Assessment, deps
 def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime, max_text_chars: int = MAX_TEXT_CHARS) -> Article:
     """The entry's page text, else its feed content, else its summary; says which was used.
 
-    The text is cut to ``max_text_chars``; a page that is not text (binary) is refused with
+    The text (and the title) is cut to ``max_text_chars``; a page that is not text (binary) is refused with
     its reason recorded, and the feed's text is used instead.
     """
     extracted, error = None, None
@@ -217,7 +217,7 @@ def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datet
     return Article(
         entry=entry,
         text=text,
-        title=entry.title or (extracted.title if extracted else None) or "",
+        title=clip_text(entry.title or (extracted.title if extracted else None) or "", max_text_chars),
         author=extracted.author if extracted else None,
         language=(extracted.language if extracted else None) or source.language,
         published=entry.published or (extracted.published if extracted else None) or now,
