@@ -94,6 +94,7 @@ class Monitor(AbstractContextManager["Monitor"]):
             story_similarity=settings.story_similarity,
             max_entries_per_poll=settings.max_entries_per_poll,
             poll_deadline=settings.poll_deadline,
+            max_text_chars=settings.max_text_chars,
         )
 
     @property

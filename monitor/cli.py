@@ -26,11 +26,11 @@ from monitor.backtest import report_json as backtest_json
 from monitor.backtest import report_text as backtest_text
 from monitor.cli_calendar import add_calendar_commands
 from monitor.demo import run_demo
-from monitor.errors import ConfigError, DatabaseError, FetchError, Problem
+from monitor.errors import ConfigError, DatabaseError, FetchError, NotText, Problem
 from monitor.evaluation import evaluate, load_cases, report_json, report_text
 from monitor.examples import run_examples
 from monitor.explain import assessment_json, assessment_text
-from monitor.extract import extract_page
+from monitor.extract import clip_text, extract_page
 from monitor.feedback import serve_verdicts
 from monitor.models import Clock, Source, SourceKind
 from monitor.notify.channels import build_channels
@@ -299,6 +299,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     knowledge = load_knowledge(settings)
     source = _score_source(args, settings)
     title, text, language = _read_input(args, settings)
+    text = clip_text(text, settings.max_text_chars)  # as the daemon keeps it
     published = datetime.combine(args.published, time(12), tzinfo=UTC) if args.published else clock()
     assessment = assess_text(title, text, source, published, knowledge.gazetteer, knowledge.calendar, knowledge.rules, settings.thresholds(), language)
     if args.format == "json":
@@ -333,7 +334,7 @@ def _read_input(args: argparse.Namespace, settings: Settings) -> tuple[str, str,
             raise ConfigError([_problem(name, str(exc))]) from exc
         finally:
             fetcher.close()
-        return _extracted(page.body, page.url, args.title)
+        return _extracted(page.body, page.url, args.title, page.content_type)
     if name == "-":
         return args.title or "", sys.stdin.read(), None
     path = Path(name)
@@ -344,8 +345,11 @@ def _read_input(args: argparse.Namespace, settings: Settings) -> tuple[str, str,
     return args.title or "", path.read_text(encoding="utf-8", errors="replace"), None
 
 
-def _extracted(body: bytes, url: str | None, title: str | None) -> tuple[str, str, str | None]:
-    extracted = extract_page(body, url)
+def _extracted(body: bytes, url: str | None, title: str | None, content_type: str | None = None) -> tuple[str, str, str | None]:
+    try:
+        extracted = extract_page(body, url, content_type)
+    except NotText as exc:
+        raise ConfigError([_problem(url or "page", str(exc))]) from exc
     if extracted is None:
         raise ConfigError([_problem(url or "page", "no article text found in the page")])
     return title or extracted.title or "", extracted.text, extracted.language

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from monitor.fieldtypes import CountryCode
 from monitor.models import Field as TextField
 from monitor.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
-from monitor.textmatch import Normalised, PhraseMatcher, check_phrase_table, phrase_pattern, without_overlaps
+from monitor.textmatch import Normalised, PhraseMatcher, check_phrase_table, without_overlaps
 from monitor.yamlfile import Finding, load_model, unique
 
 TITLE_WEIGHT = 3

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from monitor.context import build_context
 from monitor.countries import Gazetteer
 from monitor.elections import ElectionCalendar
-from monitor.errors import FetchError, FetchStopped
-from monitor.extract import extract_page
+from monitor.errors import FetchError, FetchStopped, NotText
+from monitor.extract import MAX_TEXT_CHARS, clip_text, extract_page
 from monitor.feedback import LinkSigner
 from monitor.feeds import parse_feed, title_key
 from monitor.fetch import Fetcher, Validators
@@ -63,6 +63,7 @@ class Deps:
     max_entries_per_poll: int = 200
     poll_deadline: timedelta = timedelta(minutes=10)
     monotonic: Callable[[], float] = time.monotonic  # the clock of the poll deadline
+    max_text_chars: int = MAX_TEXT_CHARS  # the text kept per item: a huge page makes no unbounded item
 
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
@@ -147,7 +148,7 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
         return None
-    article = fetch_article(entry, source, deps.fetcher, now)
+    article = fetch_article(entry, source, deps.fetcher, now, deps.max_text_chars)
     document = prepare(article.title, article.text)
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
     article = replace(article, language=context.language)
@@ -205,15 +206,22 @@ def _story_of(document: Document, article: Article, assessment: Assessment, deps
     return find_story(new, known, deps.story_similarity)
 
 
-def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime) -> Article:
-    """The entry's page text, else its feed content, else its summary; says which was used."""
+def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime, max_text_chars: int = MAX_TEXT_CHARS) -> Article:
+    """The entry's page text, else its feed content, else its summary; says which was used.
+
+    The text (and the title) is cut to ``max_text_chars``; a page that is not text (binary) is refused with
+    its reason recorded, and the feed's text is used instead.
+    """
     extracted, error = None, None
     if source.fetch_pages and entry.url:
         try:
             page = fetcher.get(entry.url)
-            extracted = extract_page(page.body, page.url)
+            extracted = extract_page(page.body, page.url, page.content_type)
             if extracted is None:
                 error = "no article text found in the page"
+        except NotText as exc:  # a binary page: its bytes are never read as text
+            error = f"{entry.url}: {exc}"
+            logger.warning("page refused source=%s url=%s reason=%s", source.id, entry.url, exc)
         except FetchError as exc:
             error = str(exc)
     if extracted is not None:
@@ -224,10 +232,13 @@ def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datet
         text, extraction = entry.summary, Extraction.FEED_SUMMARY
     else:
         text, extraction = "", Extraction.TITLE
+    if len(text) > max_text_chars:
+        logger.warning("text cut source=%s url=%s characters=%s limit=%s", source.id, entry.url, len(text), max_text_chars)
+        text = clip_text(text, max_text_chars)
     return Article(
         entry=entry,
         text=text,
-        title=entry.title or (extracted.title if extracted else None) or "",
+        title=clip_text(entry.title or (extracted.title if extracted else None) or "", max_text_chars),
         author=extracted.author if extracted else None,
         language=(extracted.language if extracted else None) or source.language,
         published=entry.published or (extracted.published if extracted else None) or now,

@@ -242,6 +242,10 @@ class Settings(BaseSettings):
 
     def endpoint_limits(self) -> EndpointLimits:
         return EndpointLimits(self.http_timeout.total_seconds(), self.http_max_connections)
+    # Bounded work per text.
+    max_text_chars: int = Field(
+        300_000, ge=1_000, le=10_000_000, description="Characters of text kept per item (page or feed text); the rest of a longer text is cut off."
+    )
 
 
 def _pairs(text: str, form: str) -> list[tuple[str, float]]:

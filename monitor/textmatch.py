@@ -86,29 +86,6 @@ class Normalised:
         return index
 
     @cached_property
-    def prefixes_at(self) -> dict[str, list[int]]:
-        """Each beginning of each word, up to PREFIX_LETTERS long -> the indices of the words that
-        begin so (for stems). Bounded, so that a giant "word" costs linear memory."""
-        index: dict[str, list[int]] = {}
-        for word, positions in self.words_at.items():
-            for length in range(1, min(len(word), PREFIX_LETTERS) + 1):
-                index.setdefault(word[:length], []).extend(positions)
-        return index
-
-    @cached_property
-    def _sorted_words(self) -> list[str]:
-        return sorted(self.words_at)
-
-    def starting_with(self, stem: str) -> list[int]:
-        """The indices of the words that begin with ``stem`` (a long one: short ones are in prefixes_at)."""
-        words, found = self._sorted_words, []
-        for index in range(bisect.bisect_left(words, stem), len(words)):
-            if not words[index].startswith(stem):
-                break
-            found.extend(self.words_at[words[index]])
-        return found
-
-    @cached_property
     def _token_starts(self) -> list[int]:
         return [start for _, start, _ in self.tokens]
 
@@ -240,7 +217,6 @@ class Span:
 
 # A word: letters and digits, and the marks of scripts whose vowel signs are marks (Hindi, Bengali).
 _WORD = regex.compile(r"[\w\p{M}]+")
-PREFIX_LETTERS = 40  # longest stem looked up in a text's index of word beginnings; longer ones are searched
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s+|\n+")
 
 UNLIMITED = -1  # a stem followed by any number of letters
@@ -336,9 +312,9 @@ class _Bucket:
 class PhraseMatcher:
     """Finds any of a list of phrases in a normalised text. Immutable once built.
 
-    Most phrases are found through their first word: the first words (and stems) of all phrases
-    are intersected with the text's words (and their beginnings), so that thousands of phrases
-    cost little more than a few; phrases in scripts written without spaces are found by a scan of the runs of letters
+    Most phrases are found through their first word: the first words of all phrases are
+    intersected with the text's words, and each distinct word's beginnings of the lengths of the
+    phrases' stems are looked up, so that thousands of phrases cost little more than a few; phrases in scripts written without spaces are found by a scan of the runs of letters
     that hold such a script; any other phrase (other punctuation, ``*`` inside a word) is a
     regular expression.
     """
@@ -366,8 +342,7 @@ class PhraseMatcher:
             first = parsed.words[0]
             (self._exact if first.extra == 0 else self._stems).setdefault(first.letters, _Bucket()).add(parsed)
         self._unspaced_lengths = sorted({len(p) for p in self._unspaced}, reverse=True)
-        self._short_stems = frozenset(s for s in self._stems if len(s) <= PREFIX_LETTERS)
-        self._long_stems = tuple(s for s in self._stems if len(s) > PREFIX_LETTERS)
+        self._stem_lengths = tuple(sorted({len(s) for s in self._stems}))
         self._regex = tuple(other)  # (a piece of text every match contains, pattern, label)
 
     def find(self, text: Normalised) -> list[Span]:
@@ -406,19 +381,38 @@ class PhraseMatcher:
     def _starting(self, text: Normalised) -> dict[int, list[_Bucket]]:
         """Word index -> the buckets of phrases whose first word fits the word there.
 
-        The phrases' first words are intersected with the text's words, their stems with the
-        beginnings of the text's words (the rest of a phrase is checked in place).
+        The phrases' first words are intersected with the text's words (the rest of a phrase is
+        checked in place); stems are looked up below.
         """
         starting: dict[int, list[_Bucket]] = {}
-        words, prefixes = text.words_at, text.prefixes_at
-        # Set intersections run in C: only the first words and stems the text has are looked at.
+        words = text.words_at
+        # A set intersection runs in C: only the first words the text has are looked at.
         found = [(self._exact[w], words[w]) for w in self._exact.keys() & words.keys()]
-        found += [(self._stems[s], prefixes[s]) for s in self._short_stems.intersection(prefixes)]
-        found += [(self._stems[s], text.starting_with(s)) for s in self._long_stems]
+        found += self._stems_found(words)
         for bucket, positions in found:
             for position in positions:
                 starting.setdefault(position, []).append(bucket)
         return starting
+
+    def _stems_found(self, words: dict[str, list[int]]) -> list[tuple[_Bucket, list[int]]]:
+        """The stems that begin each distinct word of the text, with the word's positions.
+
+        Only the beginnings as long as this matcher's stems are cut from a word, and none is
+        kept: a text's cost stays linear in its length however long its words (an index of
+        every beginning of every word grows with the square of a word's length).
+        """
+        found: list[tuple[_Bucket, list[int]]] = []
+        if not self._stem_lengths:
+            return found
+        stems, lengths = self._stems, self._stem_lengths
+        for word, positions in words.items():
+            for length in lengths:
+                if length > len(word):
+                    break
+                bucket = stems.get(word[:length])
+                if bucket is not None:
+                    found.append((bucket, positions))
+        return found
 
     def _find_words(self, text: Normalised, every_label: bool = False) -> list[tuple[int, int, str | None]]:
         """Find where each phrase's first word stands, then check the rest of the phrase in place.

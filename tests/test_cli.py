@@ -277,3 +277,15 @@ def test_a_file_that_is_not_utf8_is_refused_with_its_byte_offset(
     line = refused_before_anything_runs(clean_env, capsys)
     offset = text.encode("latin-1").index("è".encode("latin-1"))
     assert line == f"Configuration error: {path}:3: not UTF-8: byte 0xe8 at byte offset {offset}; save the file as UTF-8"
+@pytest.mark.parametrize("value", ["999", "10000001", "many"])
+def test_the_text_cap_is_refused_outside_its_range(value: str, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("MONITOR_MAX_TEXT_CHARS", value)
+    assert main(["rules", "check"]) == 2
+    assert "MONITOR_MAX_TEXT_CHARS" in capsys.readouterr().err
+
+
+def test_score_refuses_a_binary_page(tmp_path: Path, http_server, capsys) -> None:
+    """A URL that serves binary bytes is not scored as text: exit 2 saying why."""
+    url = http_server.serve("/garbage.html", b"<html><body>" + bytes(range(256)) * 100 + b"</body></html>", headers={"Content-Type": "text/html"})
+    assert main(["score", url], settings=make_settings(tmp_path)) == 2
+    assert "binary content" in capsys.readouterr().err

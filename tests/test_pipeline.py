@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -424,3 +425,43 @@ class TestBoundedPoll:
         monkeypatch.setenv(variable, "0")
         assert main(["rules", "check"]) == 2
         assert variable in capsys.readouterr().err
+
+
+class TestBoundedText:
+    BINARY = b"<html><body><p>" + random.Random(7).randbytes(120_000) + b"</p></body></html>"
+
+    @pytest.mark.parametrize(
+        ("body", "content_type", "reason"),
+        [
+            (BINARY, "text/html", "binary content"),
+            (BINARY, None, "binary content"),
+            (page("Statement on Lithuania", "A real article about Lithuania, served as an image."), "image/png", "not a web page: content type image/png"),
+        ],
+        ids=["garbage behind an HTML header", "garbage without a type", "a page served as an image"],
+    )
+    def test_a_page_that_is_not_text_is_refused_and_the_feed_text_kept(self, http_server, monitor_for, body, content_type, reason) -> None:
+        """Binary bytes are never stored as text: the item keeps the feed's summary and says why the page was refused."""
+        http_server.serve(FEED, one_item_feed(http_server))
+        http_server.serve("/a1.html", body, headers={"Content-Type": content_type} if content_type else {})
+        monitor = monitor_for({"id": "by-mfa"})
+
+        report = poll_source(monitor.sources[0], monitor.deps)
+
+        assert report.status == "ok" and report.new_items == 1 and not report.errors
+        (item,) = items(monitor)
+        assert (item.extraction, item.text) == ("feed_summary", "Summary of the meeting.")
+        assert (item.extraction_error or "").startswith(f"{http_server.url('/a1.html')}: {reason}")
+
+    def test_the_text_kept_per_item_is_capped(self, http_server, monitor_for) -> None:
+        """A huge article is cut at the last space before MONITOR_MAX_TEXT_CHARS."""
+        paragraphs = [f"Paragraph {n} on relations with Lithuania and the transit of goods through Klaipeda." for n in range(3_000)]
+        http_server.serve(FEED, one_item_feed(http_server))
+        http_server.serve("/a1.html", page("Minister meets ambassador of Lithuania", *paragraphs), headers={"Content-Type": "text/html"})
+        monitor = monitor_for({"id": "by-mfa"}, max_text_chars=5_000)
+
+        poll_source(monitor.sources[0], monitor.deps)
+
+        (item,) = items(monitor)
+        assert item.extraction == "page"
+        assert 4_800 <= len(item.text) <= 5_000 and "Paragraph 0 on" in item.text
+        assert item.text.split()[-1] in {word for paragraph in paragraphs for word in paragraph.split()}  # no half word

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+import string
+import tracemalloc
+
 import pytest
 
 from monitor.textmatch import PhraseMatcher, Span, normalise, normalise_phrase, phrase_pattern
@@ -277,3 +281,34 @@ def test_abbreviations_and_ampersands_join_words() -> None:
 def test_words_with_vowel_signs_are_whole_words() -> None:
     """Hindi vowel signs are marks: भारतीय is one word, matched whole."""
     assert quotes("भारतीय", "भारतीय चुनाव आयोग") == ["भारतीय"]
+
+
+class TestBoundedCost:
+    """A hostile text (giant or countless long words) costs memory in proportion to its length."""
+
+    @staticmethod
+    def peak_bytes_per_character(text: str) -> float:
+        matcher = PhraseMatcher(["vote correctly", "голосова*", "Lithuan*3", "election*"])
+        tracemalloc.start()
+        try:
+            spans = matcher.find(normalise(text))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert [s.quote for s in spans] == ["vote correctly"]
+        return peak / len(text)
+
+    def test_one_giant_word_costs_linear_memory(self) -> None:
+        word = "".join(random.Random(1).choices(string.ascii_lowercase, k=100_000))
+        assert self.peak_bytes_per_character(f"They must vote correctly. {word} end") < 20
+
+    def test_many_distinct_long_words_cost_linear_memory(self) -> None:
+        """No index of every beginning of every word: 40-letter words cost no more than short ones."""
+        rng = random.Random(2)
+        words = ["".join(rng.choices(string.ascii_lowercase, k=40)) for _ in range(5_000)]
+        assert self.peak_bytes_per_character("They must vote correctly. " + " ".join(words)) < 40
+
+    def test_stems_still_match_words_of_any_length(self) -> None:
+        assert quotes("election*", "elections and electioneering") == ["elections", "electioneering"]
+        assert quotes("abc*", "abc" + "d" * 5_000)[0] == "abc" + "d" * 5_000
+        assert quotes("a" * 60 + "*", "a" * 59 + " " + "a" * 61) == ["a" * 61]
