@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +23,7 @@ from monitor.fieldtypes import CountryCode
 from monitor.models import Field as TextField
 from monitor.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
 from monitor.textmatch import Normalised, PhraseMatcher, check_phrase_table, without_overlaps
-from monitor.yamlfile import Finding, load_model, unique
+from monitor.yamlfile import Finding, file_bytes, load_model, unique
 
 TITLE_WEIGHT = 3
 ABOUT_SHARE = 0.3  # of the most mentioned country's weight: less is a mention in passing
@@ -155,12 +156,19 @@ def countries_about(mentions: tuple[Mention, ...]) -> tuple[str, ...]:
     return tuple(m.code for m in mentions if m.weight >= ABOUT_SHARE * top)
 
 
-def load_countries(path: Path) -> CountriesFile:
-    return load_model(CountriesFile, path, unique("countries", "code"), _exclusions_are_names)
+def load_countries(path: Path, raw: bytes | None = None) -> CountriesFile:
+    return load_model(CountriesFile, path, unique("countries", "code"), _exclusions_are_names, raw=raw)
 
 
 def load_gazetteer(path: Path) -> Gazetteer:
-    spec = load_countries(path)
+    """The gazetteer of a countries file. Building its matchers takes about a second, so a
+    gazetteer is built once per content of the file and shared: it is immutable."""
+    return _gazetteer_of(path, file_bytes(path))
+
+
+@lru_cache(maxsize=2)
+def _gazetteer_of(path: Path, raw: bytes) -> Gazetteer:
+    spec = load_countries(path, raw)
     by_language: dict[str, dict[str, tuple[str, ...]]] = {}
     for country in spec.countries:
         for locale, phrases in spec.cldr_phrases(country).items():

@@ -22,13 +22,18 @@ M = TypeVar("M", bound=BaseModel)
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """Return the data of a YAML file and its node tree (for line numbers). SafeLoader only."""
+def file_bytes(path: Path) -> bytes:
+    """The bytes of a configuration file; a ConfigError naming it when it cannot be read."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError([Problem(str(path), "", f"cannot read: {exc.strerror or exc}")]) from exc
-    loader = _SafeLoader(decode_utf8(raw, path))
+
+
+def read_yaml(path: Path, raw: bytes | None = None) -> tuple[Any, yaml.Node | None]:
+    """Return the data of a YAML file (or of its ``raw`` bytes, already read) and its node tree
+    (for line numbers). SafeLoader only."""
+    loader = _SafeLoader(decode_utf8(file_bytes(path) if raw is None else raw, path))
     try:
         # One parse: the node tree (for line numbers) and the data built from it.
         node = loader.get_single_node()
@@ -120,13 +125,14 @@ Finding = tuple[tuple[Any, ...], str]
 Check = Callable[[Any], Iterable[Finding]]
 
 
-def load_model(model: type[M], path: Path, *checks: Check) -> M:
-    """Read ``path`` and validate it as ``model``; raise ConfigError listing every problem.
+def load_model(model: type[M], path: Path, *checks: Check, raw: bytes | None = None) -> M:
+    """Read ``path`` (or its ``raw`` bytes, already read) and validate it as ``model``; raise
+    ConfigError listing every problem.
 
     ``checks`` look at the raw data for what a schema cannot see (duplicate ids, say); they
     run even when the schema fails, so one run lists everything that is wrong.
     """
-    data, node = read_yaml(path)
+    data, node = read_yaml(path, raw)
     return validate(model, {} if data is None else data, path, node, *checks)
 
 
