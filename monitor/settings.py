@@ -12,7 +12,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -20,6 +20,14 @@ from sqlalchemy.exc import ArgumentError
 from monitor.feedback import EndpointLimits, LinkSigner
 from monitor.fieldtypes import Duration, Network, check_http_url
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
+
+
+MAX_TIMEOUT = 3600.0
+# Durations with a range of their own; every other duration need only be above 0.
+DURATION_RANGES: dict[str, tuple[timedelta, timedelta]] = {
+    "poll_deadline": (timedelta(seconds=1), timedelta(hours=24)),
+    "http_timeout": (timedelta(seconds=1), timedelta(minutes=5)),
+}
 
 
 class Settings(BaseSettings):
@@ -54,6 +62,18 @@ class Settings(BaseSettings):
     read_timeout: float = Field(15.0, description="Seconds to wait for data on an open connection.")
     max_body_bytes: int = Field(5_000_000, description="Largest feed or page body accepted, in bytes.")
     max_redirects: int = Field(5, description="Redirects followed per request (each hop is checked).")
+    # Bounds on one fetch, one poll and one text, so that slow or huge sources cannot hold the workers.
+    fetch_deadline: float = Field(60.0, description="Seconds one fetch may take in all (redirects and body included), 0 < x <= 3600.")
+    poll_deadline: Duration = Field(
+        timedelta(minutes=10),
+        description="How long one poll of a source may go on starting new entries (1s to 24h); the rest wait for the next poll.",
+    )
+    max_entries_per_poll: int = Field(
+        200, ge=1, le=100_000, description="New entries processed (page fetched, scored, stored) per poll of a source, 1 to 100000."
+    )
+    max_text_chars: int = Field(
+        300_000, ge=1_000, le=10_000_000, description="Characters of text kept per item (page or feed text); the rest of a longer text is cut off."
+    )
     default_interval: Duration = Field(timedelta(minutes=15), description="Poll interval of a source that sets none.")
     max_backoff: Duration = Field(timedelta(hours=6), description="Longest wait between polls of a failing source.")
     delivery_interval: Duration = Field(timedelta(seconds=30), description="How often pending deliveries are sent.")
@@ -84,29 +104,14 @@ class Settings(BaseSettings):
         0.5, ge=0.05, le=1.0, description="How alike two same-language texts must be to be one story (Jaccard of word 4-grams)."
     )
     http_listen: str = Field("", description="host:port for the daemon's endpoint (verdict links, /health); empty = no endpoint.")
+    http_timeout: Duration = Field(
+        timedelta(seconds=10), description="Time a connection to the endpoint has to send its whole request (1s to 5m)."
+    )
+    http_max_connections: int = Field(32, ge=1, le=1024, description="Connections the endpoint serves at once; more are answered 503.")
     public_url: str = Field("", description="The address analysts reach the endpoint at, used in the verdict links of e-mails.")
     secret_key: str = Field("", description="The key that signs verdict links; empty = no links. Keep it secret.")
     link_ttl: Duration = Field(timedelta(days=14), description="How long a verdict link stays valid.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
-
-    # Bounds on one fetch and one poll, so that slow or huge sources cannot hold the workers.
-    fetch_deadline: float = Field(
-        60.0, gt=0, le=3600, description="Seconds one fetch may take in all (redirects and body included), 0 < x <= 3600."
-    )
-    poll_deadline: Duration = Field(
-        timedelta(minutes=10),
-        description="How long one poll of a source may go on starting new entries (1s to 24h); the rest wait for the next poll.",
-    )
-    max_entries_per_poll: int = Field(
-        200, ge=1, le=100_000, description="New entries processed (page fetched, scored, stored) per poll of a source, 1 to 100000."
-    )
-
-    @field_validator("poll_deadline")
-    @classmethod
-    def _poll_deadline_range(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=1) <= value <= timedelta(hours=24):
-            raise ValueError("must be between 1s and 24h")
-        return value
 
     @field_validator("severity_thresholds")
     @classmethod
@@ -128,7 +133,7 @@ class Settings(BaseSettings):
 
     # -- ranges: a value outside them is refused before anything runs (README, "Validated ranges") --
 
-    @field_validator("connect_timeout", "read_timeout")
+    @field_validator("connect_timeout", "read_timeout", "fetch_deadline")
     @classmethod
     def _timeout_in_range(cls, value: float) -> float:
         return _number_in(value, 0, MAX_TIMEOUT, "seconds", low_open=True)
@@ -157,6 +162,14 @@ class Settings(BaseSettings):
     def _positive_duration(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("must be a duration above 0, such as 90s, 15m, 2h or 1d")
+        return value
+
+    @field_validator(*DURATION_RANGES)
+    @classmethod
+    def _duration_in_range(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        low, high = DURATION_RANGES[info.field_name]
+        if not low <= value <= high:
+            raise ValueError(f"must be between {_show_duration(low)} and {_show_duration(high)}")
         return value
 
     @field_validator("default_interval")
@@ -227,25 +240,9 @@ class Settings(BaseSettings):
     def notify_url_list(self) -> tuple[str, ...]:
         return tuple(self.notify_urls.split())
 
-    # -- the verdict endpoint's limits (it faces whoever can reach it) --
-    http_timeout: Duration = Field(
-        timedelta(seconds=10), description="Time a connection to the endpoint has to send its whole request (1s to 5m)."
-    )
-    http_max_connections: int = Field(32, ge=1, le=1024, description="Connections the endpoint serves at once; more are answered 503.")
-
-    @field_validator("http_timeout")
-    @classmethod
-    def _http_timeout_range(cls, value: timedelta) -> timedelta:
-        if not timedelta(seconds=1) <= value <= timedelta(minutes=5):
-            raise ValueError("must be between 1s and 5m")
-        return value
-
     def endpoint_limits(self) -> EndpointLimits:
         return EndpointLimits(self.http_timeout.total_seconds(), self.http_max_connections)
-    # Bounded work per text.
-    max_text_chars: int = Field(
-        300_000, ge=1_000, le=10_000_000, description="Characters of text kept per item (page or feed text); the rest of a longer text is cut off."
-    )
+
 
 
 def _pairs(text: str, form: str) -> list[tuple[str, float]]:
@@ -282,7 +279,6 @@ def parse_allowed_networks(text: str) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
 
 
-MAX_TIMEOUT = 3600.0
 MIN_BODY_BYTES = 1024  # below this not even a feed's head fits
 MAX_BODY_BYTES = 1 << 30  # a body is held in memory whole
 MAX_REDIRECTS = 30
@@ -323,3 +319,11 @@ def parse_listen(text: str) -> tuple[str, int]:
 
 _HOSTNAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?")
 
+
+def _show_duration(value: timedelta) -> str:
+    """``timedelta(minutes=5)`` -> ``5m``: the form the settings are written in."""
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
