@@ -10,10 +10,11 @@ in the title counts three times, because the title says what the text is about.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from babel import Locale, UnknownLocaleError
@@ -112,8 +113,9 @@ class Gazetteer:
         """``phrases``: code -> phrases for every text; ``by_language``: language -> code -> phrases."""
         self._matcher = _matcher(phrases)
         self._by_language = {language: m for language, table in (by_language or {}).items() if (m := _matcher(table))}
-        self.names = dict(names or {})
-        self.regions = dict(regions or {})
+        # Read-only views: one gazetteer is shared by every Monitor of a process (load_gazetteer).
+        self.names: Mapping[str, str] = MappingProxyType(dict(names or {}))
+        self.regions: Mapping[str, str] = MappingProxyType(dict(regions or {}))
 
     def name(self, code: str) -> str:
         return self.names.get(code, code)

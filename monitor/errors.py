@@ -6,9 +6,9 @@
     ├── FetchError           a URL could not be fetched
     │   ├── AddressRefused   the URL resolves to an address we must not contact
     │   ├── ResponseTooLarge the body exceeded the size cap
-    │   └── DeadlineExceeded the fetch took longer than its total deadline
-    ├── FetchStopped         a fetch abandoned because the monitor is stopping (not a failure of the URL)
+    │   ├── DeadlineExceeded the fetch took longer than its total deadline
     │   └── NotText          the body is binary, or not a web page: it is not read as text
+    ├── FetchStopped         a fetch abandoned because the monitor is stopping (not a failure of the URL)
     └── DatabaseError        the schema is missing or behind the code
 
 Configuration errors are collected, not raised one at a time, so that a command can list
@@ -70,6 +70,8 @@ class DeadlineExceeded(FetchError):
 class FetchStopped(MonitorError):
     """A fetch abandoned because the monitor is stopping: nothing is wrong with the URL, so it is
     not a FetchError (a page fetch that fails falls back to the feed's text; this must not)."""
+
+
 class NotText(FetchError):
     """A fetched body is binary (or of a type that is not a web page), so no text is taken from it."""
 

@@ -212,6 +212,8 @@ def serve_verdicts(
                 action()
             except LinkError as exc:
                 self._answer(exc.status, str(exc))
+            except TimeoutError:  # the form's body did not arrive within the request's deadline
+                self._answer(408, "the request did not arrive in time")
             except Exception:  # the database may be down; the analyst can follow the link again
                 logger.exception("verdict endpoint failed")
                 self._answer(500, "the verdict could not be recorded; try again later")
@@ -235,7 +237,7 @@ def serve_verdicts(
 
         def _form(self) -> str:
             length = self.headers.get("Content-Length", "")
-            if not length.isdigit():
+            if not (length.isascii() and length.isdigit()):  # "²" is a digit to str.isdigit, not to int()
                 raise LinkError(411 if not length else 400, "the form needs a valid Content-Length")
             if int(length) > MAX_FORM_BYTES:
                 raise LinkError(413, "the form is too large")

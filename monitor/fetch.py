@@ -133,15 +133,15 @@ _NEVER_PUBLIC_V6 = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("64:
 
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address leads to: NAT64, 6to4, Teredo and IPv4-compatible forms (mapped is handled apart)."""
+    """The IPv4 addresses an IPv6 address leads to: NAT64, 6to4 and IPv4-compatible forms (mapped
+    is handled apart). Teredo (2001::/32) needs no reading: the whole range is not global, so refused."""
     found = []
     if address in _NAT64 or address in _IPV4_COMPATIBLE:
         found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     if address.sixtofour is not None:  # 2002:a.b.c.d::/48
         found.append(address.sixtofour)
-    if address.teredo is not None:  # 2001::/32: (server, client); the client's bits are stored inverted, ipaddress undoes that
-        found.append(address.teredo[1])
     return found
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -157,15 +157,22 @@ ACCEPT_ENCODING = "gzip, deflate"  # the encodings decoded here; nothing else is
 
 
 class _Inflater:
-    """Inflates one gzip or deflate layer incrementally, at most ``DECODE_STEP`` bytes a step."""
+    """Inflates one gzip or deflate layer incrementally, at most ``DECODE_STEP`` bytes a step.
+    A gzip body may hold several members, one after the other (RFC 1952): each is inflated."""
 
     def __init__(self, encoding: str) -> None:
         self._gzip = encoding in ("gzip", "x-gzip")
         # deflate is meant to be zlib-wrapped, but some servers send it raw: decided on the first bytes.
         self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if self._gzip else None
         self._head = b""
+        self._fed = False
+
+    @property
+    def _name(self) -> str:
+        return "gzip" if self._gzip else "deflate"
 
     def feed(self, url: str, data: bytes) -> Iterator[bytes]:
+        self._fed = self._fed or bool(data)
         if self._inflater is None:
             self._head += data
             if len(self._head) < 2:  # a server sending a byte at a time: wait for the header
@@ -173,18 +180,30 @@ class _Inflater:
             data, self._head = self._head, b""
             self._inflater = zlib.decompressobj(zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS)
         pending = data
-        while not self._inflater.eof:
+        while True:
+            if self._inflater.eof:
+                pending = self._inflater.unused_data + pending
+                if not pending:
+                    return
+                if not self._gzip:
+                    raise FetchError(f"{url}: bytes after the end of the deflate body")
+                self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # the next gzip member
             try:
                 piece = self._inflater.decompress(pending, DECODE_STEP)
             except zlib.error as exc:
-                raise FetchError(f"{url}: the body is not valid {'gzip' if self._gzip else 'deflate'}: {exc}") from exc
+                raise FetchError(f"{url}: the body is not valid {self._name}: {exc}") from exc
             pending = self._inflater.unconsumed_tail
             if piece:
                 yield piece
             # A full step may leave output inside zlib although the input is used up: go on
             # until a step comes back short with nothing left to feed.
-            if not pending and len(piece) < DECODE_STEP:
-                break
+            if not pending and len(piece) < DECODE_STEP and not self._inflater.eof:
+                return
+
+    def finish(self, url: str) -> None:
+        """A body cut short is refused, not taken as a page (an empty body is no body)."""
+        if self._fed and (self._inflater is None or not self._inflater.eof):
+            raise FetchError(f"{url}: the body ends before its {self._name} stream does")
 
 
 def _zlib_header(data: bytes) -> bool:
@@ -194,6 +213,9 @@ def _zlib_header(data: bytes) -> bool:
 class _Identity:
     def feed(self, url: str, data: bytes) -> Iterator[bytes]:
         yield data
+
+    def finish(self, url: str) -> None:
+        pass
 
 
 def _decoder(url: str, header: str) -> _Inflater | _Identity:
@@ -294,6 +316,7 @@ class Fetcher:
                 if size > self._limits.max_bytes:
                     raise ResponseTooLarge(f"{url}: body exceeds {self._limits.max_bytes} bytes once decoded")
                 chunks.append(piece)
+        decoder.finish(url)
         return b"".join(chunks)
 
     @staticmethod
@@ -305,6 +328,7 @@ class Fetcher:
             content_type=response.headers.get("content-type"),
             validators=Validators(response.headers.get("etag"), response.headers.get("last-modified")),
         )
+
 
 class GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses the guard permits, resolving the host itself.

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import Enum
 
 from monitor.context import build_context
 from monitor.countries import Gazetteer
@@ -116,7 +117,7 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
             errors.append("stopped before the end of the feed")
             break
         if attempted >= deps.max_entries_per_poll or deps.monotonic() >= ends:
-            deferred = len(feed.entries) - index
+            deferred = len(feed.entries) - index  # not looked at yet: known ones among them cost nothing next time
             why = f"{deps.max_entries_per_poll} new entries" if attempted >= deps.max_entries_per_poll else "the poll deadline"
             logger.info("poll reached %s; %d entries left for the next poll source=%s", why, deferred, source.id)
             break
@@ -130,9 +131,9 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
             errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
             attempted += 1
             continue
-        attempted += outcome is not None
-        new_items += outcome is not None
-        alerts += bool(outcome)
+        attempted += outcome is not Outcome.KNOWN
+        new_items += outcome in (Outcome.STORED, Outcome.ALERT)
+        alerts += outcome is Outcome.ALERT
     if errors or deferred:
         # Something was left undone: keep the old hash and validators, so that the next poll
         # reads the whole feed again (a conditional GET would answer 304) and takes it up.
@@ -142,12 +143,21 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
     return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors), deferred)
 
 
-def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
-    """Store one entry if it is new. None: already known; else whether it raised an alert."""
+class Outcome(Enum):
+    """What became of one feed entry."""
+
+    KNOWN = "known"  # stored before: nothing fetched
+    DUPLICATE = "duplicate"  # fetched, then found stored meanwhile (by another source's poll)
+    STORED = "stored"  # stored, no alert of its own (a copy of an alerted story included)
+    ALERT = "alert"  # stored with an alert
+
+
+def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
+    """Store one entry if it is new, and say what became of it."""
     now = deps.clock()
     key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
-        return None
+        return Outcome.KNOWN
     article = fetch_article(entry, source, deps.fetcher, now, deps.max_text_chars)
     document = prepare(article.title, article.text)
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
@@ -168,14 +178,15 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> bool | None:
     else:
         item_id = deps.store.save_item(article, source, assessment, None, entry.keys, key_by_title, now)
     if item_id is None:
-        return None
+        return Outcome.DUPLICATE
     if alert and alert.copy_of is not None:
         logger.info("copy of the story of alert %s source=%s item=%s", alert.copy_of, source.id, item_id)
-        return False
+        return Outcome.STORED
     if alert:
         held = f" (silenced by #{alert.silenced_by})" if alert.silenced_by else ""
         logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, item_id, assessment.score, alert.title)
-    return alert is not None
+        return Outcome.ALERT
+    return Outcome.STORED
 
 
 def _story_candidate(document: Document, language: str | None, assessment: Assessment, published: datetime) -> StoryCandidate:

@@ -230,6 +230,8 @@ def refused_before_anything_runs(tmp_path: Path, capsys: pytest.CaptureFixture[s
         ("HTTP_LISTEN", "127.0.0.1:99999"),
         ("DEFAULT_INTERVAL", "0s"),
         ("DELIVERY_INTERVAL", "99999999999d"),
+        ("LINK_TTL", "9999999d"),  # a link's expiry date could not be written
+        ("REALERT_PERIOD", "0s"),
         ("PUBLIC_URL", "javascript:alert(1)"),
         ("DATABASE_URL", "not a url"),
         ("USER_AGENT", "monitor\r\nX-Injected: 1"),

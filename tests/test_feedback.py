@@ -235,6 +235,26 @@ def test_a_client_dripping_its_request_is_cut_off_at_the_deadline(tmp_path: Path
         running.server.server_close()
 
 
+@pytest.mark.parametrize(
+    ("request_head", "status"),
+    [
+        (b"POST /verdict HTTP/1.1\r\nHost: x\r\nContent-Length: \xc2\xb2\r\n\r\n", b"400"),  # "²", a digit to str.isdigit
+        (b"POST /verdict HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\nalert=1", b"408"),  # the rest never comes
+    ],
+)
+def test_a_form_with_an_odd_length_or_a_stalled_body_gets_a_4xx_without_a_traceback(tmp_path: Path, clock, caplog, request_head: bytes, status: bytes) -> None:
+    """A POST whose Content-Length is no number, or whose body stops short, is answered 400 or 408, not 500."""
+    running = start_endpoint(tmp_path, clock, EndpointLimits(timeout=1, max_connections=4))
+    try:
+        with socket.create_connection(("127.0.0.1", running.server.server_address[1]), timeout=10) as sock:
+            sock.sendall(request_head)
+            assert _read_until_closed(sock).split(b" ", 2)[1] == status
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
+
+
 def _read_until_closed(sock: socket.socket) -> bytes:
     chunks = []
     while chunk := sock.recv(4096):

@@ -250,6 +250,27 @@ class TestContentEncoding:
         with pytest.raises(FetchError, match="not valid gzip"):
             fetcher(client).get(url)
 
+    @pytest.mark.parametrize(
+        "encoding, body, reason",
+        [
+            ("gzip", gzip.compress(b"<rss>" + b"<item>x</item>" * 5000 + b"</rss>")[:-40], "ends before its gzip stream"),
+            ("deflate", zlib.compress(b"<rss>" + b"<item>x</item>" * 5000 + b"</rss>")[:-40], "ends before its deflate stream"),
+            ("deflate", zlib.compress(b"<rss></rss>") + b"trailing bytes", "after the end of the deflate body"),
+        ],
+    )
+    def test_a_body_cut_short_or_with_trailing_bytes_is_refused(
+        self, http_server: LocalHTTPServer, client: httpx.Client, encoding: str, body: bytes, reason: str
+    ) -> None:
+        """A compressed body that stops before its end is not taken as a page: FetchError, not a partial text."""
+        url = http_server.serve("/feed.xml", body, headers={"Content-Encoding": encoding})
+        with pytest.raises(FetchError, match=reason):
+            fetcher(client).get(url)
+
+    def test_every_member_of_a_gzip_body_is_inflated(self, http_server: LocalHTTPServer, client: httpx.Client) -> None:
+        """A gzip body may be several members one after the other: the page is all of them, not the first."""
+        url = http_server.serve("/feed.xml", gzip.compress(b"<rss><item>one</item>") + gzip.compress(b"<item>two</item></rss>"), headers={"Content-Encoding": "gzip"})
+        assert fetcher(client).get(url).body == b"<rss><item>one</item><item>two</item></rss>"
+
     @settings(max_examples=60, deadline=None)
     @given(body=st.binary(max_size=300_000), cut=st.lists(st.integers(1, 5000), min_size=1, max_size=20), encoding=st.sampled_from(["gzip", "deflate"]))
     def test_decoding_does_not_depend_on_how_the_body_is_chunked(self, body: bytes, cut: list[int], encoding: str) -> None:
@@ -442,7 +463,7 @@ class TestAddressGuard:
             "64:ff9b:1::a9fe:a9fe",  # the local-use NAT64 prefix: never public
             "2002:7f00:1::1",  # 6to4 of 127.0.0.1
             "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
-            "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1 (stored inverted)
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo (client 127.0.0.1): the whole range is never public
             "::7f00:1",  # IPv4-compatible ::127.0.0.1
             "::a9fe:a9fe",  # IPv4-compatible ::169.254.169.254
             "::ffff:a9fe:a9fe",  # IPv4-mapped metadata address
@@ -451,7 +472,7 @@ class TestAddressGuard:
         ],
     )
     def test_ipv6_forms_that_carry_a_forbidden_ipv4_address_are_refused(self, host: str) -> None:
-        """NAT64, 6to4, Teredo, IPv4-compatible and -mapped forms are judged by the IPv4 address they carry; site-local is never public."""
+        """NAT64, 6to4, IPv4-compatible and -mapped forms are judged by the IPv4 address they carry; Teredo and site-local are never public."""
         with pytest.raises(AddressRefused, match="non-public"):
             AddressGuard(()).check(f"http://[{host}]/")
 

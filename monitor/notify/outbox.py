@@ -66,10 +66,10 @@ def deliver_pending(
     """
     sent = failed = 0
     while not (stop is not None and stop.is_set()):
-        claimed = store.claim_due_deliveries(clock(), LEASE, limit=1)
-        if not claimed:
+        claimed = store.claim_next_delivery(clock(), LEASE)
+        if claimed is None:
             break
-        if _deliver(store, channels, clock, policy, claimed[0], signer):
+        if _deliver(store, channels, clock, policy, claimed, signer):
             sent += 1
         else:
             failed += 1

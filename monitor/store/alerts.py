@@ -14,9 +14,6 @@ from monitor.models import SilenceRule
 from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, Verdict
 from monitor.store.views import AlertView, PendingDelivery, RecentAlert, RuleStat
 
-CLAIM_BATCH = 1  # one at a time: a killed worker leaves at most the delivery it was sending in doubt
-
-
 class AlertsRepo:
     engine: Engine
 
@@ -44,37 +41,30 @@ class AlertsRepo:
 
     # -- outbox --------------------------------------------------------------------------
 
-    def claim_due_deliveries(self, now: datetime, lease: timedelta, limit: int = CLAIM_BATCH) -> list[PendingDelivery]:
-        """Claim due deliveries for sending and return them.
+    def claim_next_delivery(self, now: datetime, lease: timedelta) -> PendingDelivery | None:
+        """Claim the oldest due delivery for sending and return it; None when none is due.
 
-        Each row is claimed by a conditional update that only one worker can win, so two
-        workers (a daemon and a manual `run --once`, or several PostgreSQL workers) never send
-        the same delivery. A delivery left "sending" by a dead worker is due again once its
-        lease expires.
+        One at a time, never a batch: a worker killed while sending leaves only that delivery in
+        doubt. The claim is a conditional update that only one worker can win, so two workers (a
+        daemon and a manual `run --once`, or several PostgreSQL workers) never send the same
+        delivery; the one that loses a race goes on to the next due row. A delivery left
+        "sending" by a dead worker is due again once its lease expires.
         """
         due = (col(Delivery.state) == "pending") & (col(Delivery.next_attempt_at) <= now)
         stale = (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) <= now - lease)
         with Session(self.engine) as session:
-            query = select(Delivery.id).where(due | stale).order_by(col(Delivery.id)).limit(limit)
-            if self.engine.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)  # workers take different rows
-            candidates = session.exec(query).all()
-            claimed = []
-            for delivery_id in candidates:
-                won = session.execute(
-                    update(Delivery).where(col(Delivery.id) == delivery_id, due | stale).values(state="sending", claimed_at=now)
-                )
+            while True:
+                query = select(Delivery.id).where(due | stale).order_by(col(Delivery.id)).limit(1)
+                if self.engine.dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True)  # workers take different rows
+                delivery_id = session.exec(query).first()
+                if delivery_id is None:
+                    return None
+                won = session.execute(update(Delivery).where(col(Delivery.id) == delivery_id, due | stale).values(state="sending", claimed_at=now))
+                session.commit()
                 if won.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(delivery_id)
-            session.commit()
-            rows = session.exec(
-                select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(col(Delivery.id).in_(claimed)).order_by(col(Delivery.id))
-            ).all()
-            return [
-                PendingDelivery(d.id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, a.kind, a.payload)
-                for d, a in rows
-                if d.id is not None
-            ]
+                    d, a = session.exec(select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(col(Delivery.id) == delivery_id)).one()
+                    return PendingDelivery(delivery_id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, a.kind, a.payload)
 
     def delivery_sent(self, delivery_id: int, now: datetime) -> None:
         self._update_delivery(delivery_id, state="sent", sent_at=now, last_error=None, attempts_delta=1)

@@ -50,7 +50,7 @@ def test_a_delivery_claimed_by_a_worker_that_died_is_sent_after_its_lease(tmp_pa
     with Monitor(settings, clock) as monitor:
         ensure_schema(monitor.engine)
         poll_all(monitor.enabled_sources, monitor.deps)
-        assert len(monitor.deps.store.claim_due_deliveries(clock(), LEASE)) == 1  # claimed, then the worker dies
+        assert monitor.deps.store.claim_next_delivery(clock(), LEASE) is not None  # claimed, then the worker dies
 
         assert deliver_pending(monitor.deps.store, monitor.channels, clock, POLICY).sent == 0
         clock.advance(LEASE + timedelta(seconds=1))
