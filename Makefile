@@ -20,6 +20,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/backtest.py
 	$(BIN)/python bench/rule_pack.py
 	$(BIN)/python bench/detection_ceiling.py
+	$(BIN)/python bench/hostile_inputs.py
 
 # The virtual environment is rebuilt when a lock file changes.
 $(VENV)/.installed: requirements.lock pyproject.toml
