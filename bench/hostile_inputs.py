@@ -122,20 +122,6 @@ def measured(action: Callable[[], T]) -> tuple[T | FetchError, int, float]:
     return outcome, peak, seconds
 
 
-def local_server() -> LocalHTTPServer:
-    """The tests' HTTP server, started, but silent when a client resets a connection: the fetcher
-    drops a refused body's connection unread, and the server's default is to print a traceback."""
-    server = LocalHTTPServer()
-    report = server._server.handle_error
-
-    def handle_error(request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            report(request, client_address)  # type: ignore[arg-type]
-
-    server._server.handle_error = handle_error  # type: ignore[method-assign]
-    return server.start()
-
-
 def described(outcome: object) -> str:
     return f"{type(outcome).__name__}: {outcome}" if isinstance(outcome, Exception) else f"accepted ({type(outcome).__name__})"
 
@@ -182,7 +168,7 @@ def probe_double_gzip(tmp: Path) -> str:
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     bomb = packer.compress(inner) + packer.flush()
     del inner
-    server = local_server()
+    server = LocalHTTPServer().start()
     settings = make_settings(tmp)
     fetcher = make_fetcher(settings)
     try:
@@ -224,7 +210,7 @@ def probe_dribble(tmp: Path) -> str:
 def probe_hung_polls(tmp: Path) -> str:
     sources = 10
     dribble = DribbleServer(interval=0.5, length=120).start()
-    receiver = local_server()
+    receiver = LocalHTTPServer().start()
     write_sources(tmp / "sources.yaml", *({"id": f"slow-{i}", "url": dribble.url(f"/feed-{i}.xml"), "interval": "15m"} for i in range(sources)))
     settings = make_settings(tmp, notify_urls=f"json://{receiver.base.removeprefix('http://')}/hook")
     try:
@@ -304,7 +290,7 @@ def probe_killed_worker(tmp: Path) -> str:
 def probe_pipeline(tmp: Path) -> tuple[str, str]:
     """Probes 6 and 7 share one monitor (one source each)."""
     total, cap = 500, 50
-    server = local_server()
+    server = LocalHTTPServer().start()
     server.serve("/feed.xml", rss(*({"title": f"Statement {i} on transit", "link": server.url(f"/s{i}.html"), "guid": f"s{i}"} for i in range(total))))
     for i in range(total):
         server.serve(f"/s{i}.html", page(f"Statement {i} on transit", f"Text {i} about transit and trade."), headers={"Content-Type": "text/html"})
