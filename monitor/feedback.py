@@ -73,12 +73,17 @@ class LinkSigner:
 
         LinkError 400 if it is malformed, 403 if it is forged, 410 if it has expired.
         """
-        alert_id, verdict, expires, signature = _link_fields(query)
+        alert_id, verdict, _, _ = self.verified_fields(query, now)
+        return alert_id, verdict
+
+    def verified_fields(self, query: str, now: datetime) -> tuple[int, str, int, str]:
+        """Every field of a valid link (alert, verdict, expires, sig), as ``verify`` checks it."""
+        alert_id, verdict, expires, signature = fields = _link_fields(query)
         if not hmac.compare_digest(signature, self._signature(alert_id, verdict, expires)):
             raise LinkError(403, "this link is not valid")
         if now.timestamp() > expires:
             raise LinkError(410, "this link has expired; mark the alert with `monitor alerts mark`")
-        return alert_id, verdict
+        return fields
 
 
 def _link_fields(query: str) -> tuple[int, str, int, str]:
@@ -220,9 +225,9 @@ def serve_verdicts(
 
         def _confirm_page(self, query: str) -> None:
             """What a followed link shows: the verdict to confirm, nothing recorded yet."""
-            alert_id, verdict = signer.verify(query, clock())
-            fields = dict(zip(_FIELDS, _link_fields(query), strict=True))
-            hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(str(value))}">' for name, value in fields.items())
+            fields = signer.verified_fields(query, clock())
+            alert_id, verdict = fields[0], fields[1]
+            hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(str(value))}">' for name, value in zip(_FIELDS, fields, strict=True))
             question = html.escape(f"Mark alert #{alert_id} as a {_verdict_words(verdict)}?")
             # A relative action keeps a reverse proxy's path prefix.
             form = f'<form method="post" action="verdict">{hidden}<button type="submit">Yes, record it</button></form>'
