@@ -12,7 +12,7 @@ by episode (each fold's weights are fitted on the other folds' episodes):
   hand-written rule can use more of the lexicons than this.
 
 For each, the recall on held-out episodes at the threshold the fit chose (the false-alert target
-of ``monitor.tuning``) and at the score that lets 5 % of held-out negatives alert (the issue's
+of ``monitor.review.tuning``) and at the score that lets 5 % of held-out negatives alert (the issue's
 bound). The test split is never read here.
 
     .venv/bin/python bench/detection_ceiling.py
@@ -29,16 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.context import build_context  # noqa: E402
-from monitor.countries import load_gazetteer  # noqa: E402
-from monitor.elections import calendar_of, load_elections  # noqa: E402
-from monitor.evaluation import EvalCase, load_cases  # noqa: E402
+from monitor.detect.article_context import build_context  # noqa: E402
+from monitor.detect.countries import load_gazetteer  # noqa: E402
+from monitor.detect.elections import calendar_of, load_elections  # noqa: E402
+from monitor.review.evaluation import EvalCase, load_cases  # noqa: E402
 from monitor.models import Context, Field, Source, Thresholds  # noqa: E402
-from monitor.rules.loader import load_rules  # noqa: E402
-from monitor.rules.ruleset import RuleSet  # noqa: E402
-from monitor.scoring import STATE_KINDS, assess  # noqa: E402
-from monitor.textmatch import prepare  # noqa: E402
-from monitor.tuning import FOLDS, Labelled, fit, labelled  # noqa: E402
+from monitor.detect.rules.loader import load_rules  # noqa: E402
+from monitor.detect.rules.ruleset import RuleSet  # noqa: E402
+from monitor.detect.scoring import STATE_KINDS, assess  # noqa: E402
+from monitor.detect.textmatch import prepare  # noqa: E402
+from monitor.review.tuning import FOLDS, Labelled, fit, labelled  # noqa: E402
 
 NEAR = 250  # characters: "within a few sentences"
 BOUND = 0.05  # the issue's bound on false alerts

@@ -27,7 +27,7 @@ servers on ports chosen by the system; nothing leaves the machine. What each lin
     queue are retried by the kernel a second later, when the first 32 have freed their slots);
  9. the endpoint sent ``sig=%C3%A9`` and a validly signed ``alert=10**30``: the HTTP status (GET and POST);
 10. one verdict link opened twice (GET) then confirmed twice (POST): the verdict rows stored;
-11. ``monitor run --once`` (``monitor.cli.main``) with a rule file in Latin-1, then with
+11. ``monitor run --once`` (``monitor.cli.main.main``) with a rule file in Latin-1, then with
     MONITOR_LOG_LEVEL=LOUD: the exit code and the one line printed;
 12. the same with MONITOR_MAX_BODY_BYTES=-1, MONITOR_READ_TIMEOUT=-1, MONITOR_CONNECT_TIMEOUT=0,
     MONITOR_MAX_REDIRECTS=-1, MONITOR_HTTP_LISTEN=nonsense, and a source URL holding a line break,
@@ -77,19 +77,19 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.app import Knowledge, Monitor, load_knowledge, make_fetcher  # noqa: E402
-from monitor.cli import main as cli_main  # noqa: E402
+from monitor.daemon.wiring import Knowledge, Monitor, load_knowledge, make_fetcher  # noqa: E402
+from monitor.cli.main import main as cli_main  # noqa: E402
 from monitor.errors import AddressRefused, FetchError, RuleError  # noqa: E402
-from monitor.feedback import EndpointLimits, LinkSigner, serve_verdicts  # noqa: E402
-from monitor.fetch import AddressGuard  # noqa: E402
+from monitor.daemon.endpoint import EndpointLimits, LinkSigner, serve_verdicts  # noqa: E402
+from monitor.ingest.fetch import AddressGuard  # noqa: E402
 from monitor.models import RetryPolicy, Source, SourceKind  # noqa: E402
 from monitor.notify.channels import build_channels  # noqa: E402
 from monitor.notify.outbox import LEASE, deliver_pending  # noqa: E402
-from monitor.pipeline import poll_source  # noqa: E402
-from monitor.rules.loader import load_rules  # noqa: E402
-from monitor.scheduler import build_scheduler  # noqa: E402
-from monitor.scoring import assess_text  # noqa: E402
-from monitor.settings import Settings  # noqa: E402
+from monitor.daemon.pipeline import poll_source  # noqa: E402
+from monitor.detect.rules.loader import load_rules  # noqa: E402
+from monitor.daemon.scheduler import build_scheduler  # noqa: E402
+from monitor.detect.scoring import assess_text  # noqa: E402
+from monitor.daemon.settings import Settings  # noqa: E402
 from monitor.store.engine import ensure_schema, make_engine, upgrade  # noqa: E402
 from monitor.store.repo import Store  # noqa: E402
 from monitor.store.tables import Item, Verdict  # noqa: E402
@@ -97,7 +97,7 @@ from tests.conftest import make_settings  # noqa: E402
 from tests.helpers import page, rss, write_sources  # noqa: E402
 from tests.notify.test_outbox_crash import ALERTS, POLICY, WORKER, HoldingReceiver  # noqa: E402
 from tests.servers import DribbleServer, LocalHTTPServer  # noqa: E402
-from tests.test_scheduler import NoSpread, wait_for  # noqa: E402
+from tests.daemon.test_scheduler import NoSpread, wait_for  # noqa: E402
 
 T = TypeVar("T")
 MB = 1_000_000
@@ -491,7 +491,7 @@ def environment(variables: dict[str, str], cwd: Path) -> Iterator[None]:
 
 
 def run_once(tmp: Path, overrides: dict[str, str], sources: str = GOOD_SOURCES, rules_dir: Path | None = None) -> tuple[int, list[str], bool]:
-    """``monitor run --once`` through ``monitor.cli.main`` in a fresh directory: exit code, stderr lines, database created."""
+    """``monitor run --once`` through ``monitor.cli.main.main`` in a fresh directory: exit code, stderr lines, database created."""
     work = Path(tempfile.mkdtemp(dir=tmp))
     (work / "sources.yaml").write_text(sources, encoding="utf-8")
     database = work / "monitor.db"

@@ -19,9 +19,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from monitor.countries import CountriesFile, load_countries, text_language
-from monitor.placenames import cldr_names
-from monitor.textmatch import PhraseMatcher, normalise, normalise_phrase
+from monitor.detect.countries import CountriesFile, load_countries, text_language
+from monitor.detect.placenames import cldr_names
+from monitor.detect.textmatch import PhraseMatcher, normalise, normalise_phrase
 
 _ONE_WORD = re.compile(r"(\w+)(?:\*(\d))?")
 

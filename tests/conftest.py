@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from monitor.settings import Settings
+from monitor.daemon.settings import Settings
 from tests.servers import LocalHTTPServer, LocalSMTPServer
 
 ROOT = Path(__file__).resolve().parent.parent

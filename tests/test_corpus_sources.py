@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.app import Monitor
-from monitor.scheduler import poll_all
+from monitor.daemon.wiring import Monitor
+from monitor.daemon.scheduler import poll_all
 from monitor.store.engine import ensure_schema
 from tests.conftest import SHARED, make_settings
 from tests.helpers import write_sources

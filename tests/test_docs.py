@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.rules.schema import CONDITIONS
-from monitor.settings import Settings
+from monitor.detect.rules.schema import CONDITIONS
+from monitor.daemon.settings import Settings
 from tests.conftest import ROOT
-from tests.test_cli import COMMANDS
+from tests.cli.test_main import COMMANDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

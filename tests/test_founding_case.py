@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from monitor.cli import main
+from monitor.cli.main import main
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store

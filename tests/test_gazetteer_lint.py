@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.countries import load_countries
+from monitor.detect.countries import load_countries
 from scripts.gazetteer_lint import catches
 
 

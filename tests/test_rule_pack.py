@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.app import load_knowledge
-from monitor.cli import main
-from monitor.examples import run_examples
+from monitor.daemon.wiring import load_knowledge
+from monitor.cli.main import main
+from monitor.review.selftest import run_examples
 from tests.conftest import ROOT, make_settings
 
 

@@ -17,10 +17,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor.app import Monitor
+from monitor.daemon.wiring import Monitor
 from monitor.models import Clock
-from monitor.scheduler import poll_all
-from monitor.settings import Settings
+from monitor.daemon.scheduler import poll_all
+from monitor.daemon.settings import Settings
 from monitor.store.engine import ensure_schema
 
 SITE = Path(__file__).parent / "site"

@@ -7,10 +7,10 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from monitor.feedback import LinkSigner
+from monitor.daemon.endpoint import LinkSigner
 from monitor.models import Clock, RetryPolicy
 from monitor.notify.channels import LOG_CHANNEL, Channels
-from monitor.notify.render import render
+from monitor.notify.messages import render
 from monitor.store.repo import PendingDelivery, Store
 
 logger = logging.getLogger(__name__)

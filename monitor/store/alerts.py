@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from monitor.errors import DatabaseError
 from monitor.models import SilenceRule
 from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, Verdict
-from monitor.store.views import AlertView, PendingDelivery, RecentAlert, RuleStat
+from monitor.store.records import AlertView, PendingDelivery, RecentAlert, RuleStat
 
 class AlertsRepo:
     engine: Engine

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from monitor.models import Article, Assessment, Source
 from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
-from monitor.store.views import NewAlert, SourceStatus, StoredItem
+from monitor.store.records import NewAlert, SourceStatus, StoredItem
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
 

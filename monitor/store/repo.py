@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.store.alerts import AlertsRepo
 from monitor.store.items import ItemsRepo
-from monitor.store.views import AlertView, NewAlert, PendingDelivery, RecentAlert, RuleStat, SourceStatus, StoredItem
+from monitor.store.records import AlertView, NewAlert, PendingDelivery, RecentAlert, RuleStat, SourceStatus, StoredItem
 
 __all__ = [
     "AlertView",

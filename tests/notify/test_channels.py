@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import main
+from monitor.cli.main import main
 from monitor.errors import ConfigError
 from monitor.notify.channels import LOG_CHANNEL, build_channels
 from tests.conftest import make_settings

@@ -1,0 +1,294 @@
+"""One source's poll: fetch -> parse -> dedupe -> extract -> context -> score -> store -> alert.
+
+Everything a poll needs arrives in one ``Deps`` object built by the CLI. A failure of one
+entry is recorded on that entry and the poll goes on; a failure of the feed is recorded on
+the source, which then backs off (but is never given up).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import Enum
+
+from monitor.detect.article_context import build_context
+from monitor.detect.countries import Gazetteer
+from monitor.detect.elections import ElectionCalendar
+from monitor.errors import FetchError, FetchStopped, NotText
+from monitor.ingest.extract import MAX_TEXT_CHARS, clip_text, extract_page
+from monitor.daemon.endpoint import LinkSigner
+from monitor.ingest.feeds import parse_feed, title_key
+from monitor.ingest.fetch import Fetcher, Validators
+from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
+from monitor.notify.channels import Channels
+from monitor.notify.messages import render_alert
+from monitor.notify.routing import Router
+from monitor.notify.silences import silencing
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.detect.scoring import assess
+from monitor.store.repo import NewAlert, SourceStatus, Store
+from monitor.detect.stories import StoryAlert, StoryCandidate, find_story, shingles
+from monitor.detect.textmatch import Document, prepare
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Everything a job needs, built once in the CLI and passed down."""
+
+    fetcher: Fetcher
+    store: Store
+    rules: Callable[[], RuleSet]  # the current rule set; a reload swaps what it returns
+    gazetteer: Gazetteer
+    calendar: ElectionCalendar
+    thresholds: Thresholds
+    channels: Channels
+    router: Router
+    clock: Clock
+    max_backoff: timedelta
+    stop: threading.Event = field(default_factory=threading.Event)
+    signer: LinkSigner | None = None  # signs the verdict links of e-mails, when configured
+    realert: timedelta = timedelta(hours=24)  # a story alerts once in this period; its copies are listed
+    # Story matching reads the recent alerts and then writes: one alerting item at a time, so
+    # that copies polled at once from several feeds still find each other.
+    alert_lock: threading.Lock = field(default_factory=threading.Lock)
+    story_similarity: float = 0.5  # Jaccard of word 4-grams: same-language copies of one story
+    # Bounds on one poll: new entries processed, and time to start new ones. What is left is read
+    # again next poll (the feed still lists it and it is not stored), so nothing is lost.
+    max_entries_per_poll: int = 200
+    poll_deadline: timedelta = timedelta(minutes=10)
+    monotonic: Callable[[], float] = time.monotonic  # the clock of the poll deadline
+    max_text_chars: int = MAX_TEXT_CHARS  # the text kept per item: a huge page makes no unbounded item
+
+
+def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
+    """Exponential backoff: 2, 4, 8 ... intervals, capped; a source is never given up."""
+    return min(source.interval * (2 ** min(failures, 20)), max(max_backoff, source.interval))
+
+
+def poll_source(source: Source, deps: Deps) -> PollReport:
+    """Poll one source; every failure is recorded on the source, none escapes."""
+    if deps.stop.is_set():
+        return PollReport(source.id, "skipped")
+    started = deps.clock()
+    status = deps.store.source_status(source.id)
+    try:
+        return _poll(source, status, started, deps)
+    except FetchStopped:  # a shutdown, not a failure of the source
+        return PollReport(source.id, "skipped")
+    except FetchError as exc:
+        return _failed(source, status, started, str(exc), deps)
+    except Exception as exc:  # a bug or a surprise in a dependency: recorded, never fatal to the run
+        logger.exception("poll failed unexpectedly source=%s", source.id)
+        return _failed(source, status, started, f"internal error: {type(exc).__name__}: {exc}", deps)
+
+
+def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -> PollReport:
+    ends = deps.monotonic() + deps.poll_deadline.total_seconds()  # the feed's own fetch counts too
+    known = Validators(status.etag, status.last_modified)
+    fetched = deps.fetcher.get(source.url, known)
+    if fetched.not_modified:
+        _succeeded(source, status, started, deps, status.content_hash, known, status.last_warning)
+        return PollReport(source.id, "not_modified")
+    digest = hashlib.sha256(fetched.body).hexdigest()
+    validators = Validators(fetched.validators.etag or None, fetched.validators.last_modified or None)
+    if digest == status.content_hash:
+        # Some servers send new validators for an unchanged feed, others unchanged validators
+        # for a changed one: the hash of the body is what decides.
+        _succeeded(source, status, started, deps, digest, validators, status.last_warning)
+        return PollReport(source.id, "unchanged")
+    feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
+    if not feed.usable:
+        return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
+    if feed.problem:
+        logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
+    new_items = alerts = attempted = deferred = 0
+    errors: list[str] = []
+    # Entries are taken in feed order (newest first in most feeds); the seen check is cheap, so
+    # the cap counts only the entries that are new, each of which costs a page fetch.
+    for index, entry in enumerate(feed.entries):
+        if deps.stop.is_set():
+            errors.append("stopped before the end of the feed")
+            break
+        if attempted >= deps.max_entries_per_poll or deps.monotonic() >= ends:
+            deferred = len(feed.entries) - index  # not looked at yet: known ones among them cost nothing next time
+            why = f"{deps.max_entries_per_poll} new entries" if attempted >= deps.max_entries_per_poll else "the poll deadline"
+            logger.info("poll reached %s; %d entries left for the next poll source=%s", why, deferred, source.id)
+            break
+        try:
+            outcome = process_entry(entry, source, deps)
+        except FetchStopped:
+            errors.append("stopped before the end of the feed")
+            break
+        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
+            logger.exception("entry failed source=%s url=%s", source.id, entry.url)
+            errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
+            attempted += 1
+            continue
+        attempted += outcome is not Outcome.KNOWN
+        new_items += outcome in (Outcome.STORED, Outcome.ALERT)
+        alerts += outcome is Outcome.ALERT
+    if errors or deferred:
+        # Something was left undone: keep the old hash and validators, so that the next poll
+        # reads the whole feed again (a conditional GET would answer 304) and takes it up.
+        _succeeded(source, status, started, deps, status.content_hash, known, feed.problem)
+    else:
+        _succeeded(source, status, started, deps, digest, validators, feed.problem)
+    return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors), deferred)
+
+
+class Outcome(Enum):
+    """What became of one feed entry."""
+
+    KNOWN = "known"  # stored before: nothing fetched
+    DUPLICATE = "duplicate"  # fetched, then found stored meanwhile (by another source's poll)
+    STORED = "stored"  # stored, no alert of its own (a copy of an alerted story included)
+    ALERT = "alert"  # stored with an alert
+
+
+def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
+    """Store one entry if it is new, and say what became of it."""
+    now = deps.clock()
+    key_by_title = title_key(source.id, entry.title, entry.published)
+    if deps.store.seen(entry.keys, key_by_title, now):
+        return Outcome.KNOWN
+    article = fetch_article(entry, source, deps.fetcher, now, deps.max_text_chars)
+    document = prepare(article.title, article.text)
+    context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
+    article = replace(article, language=context.language)
+    assessment = assess(document, context, deps.rules(), deps.thresholds)
+    alert = None
+    if assessment.review:  # a near miss: stored for analysts, sent only in digests
+        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
+        review = NewAlert(title, body, (), payload=payload, kind="review")
+        item_id = deps.store.save_item(article, source, assessment, review, entry.keys, key_by_title, now)
+    elif assessment.alert:
+        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
+        with deps.alert_lock:
+            silence = silencing(assessment, source, deps.store.silences(now))
+            story = _story_of(document, article, assessment, deps, now)
+            alert = NewAlert(title, body, deps.router.targets(assessment, source), silence.id if silence else None, story, payload)
+            item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
+    else:
+        item_id = deps.store.save_item(article, source, assessment, None, entry.keys, key_by_title, now)
+    if item_id is None:
+        return Outcome.DUPLICATE
+    if alert and alert.copy_of is not None:
+        logger.info("copy of the story of alert %s source=%s item=%s", alert.copy_of, source.id, item_id)
+        return Outcome.STORED
+    if alert:
+        held = f" (silenced by #{alert.silenced_by})" if alert.silenced_by else ""
+        logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, item_id, assessment.score, alert.title)
+        return Outcome.ALERT
+    return Outcome.STORED
+
+
+def _story_candidate(document: Document, language: str | None, assessment: Assessment, published: datetime) -> StoryCandidate:
+    return StoryCandidate(
+        shingles=shingles(document.text),
+        language=language,
+        elections=frozenset((n.election.country, n.election.date.isoformat()) for n in assessment.elections),
+        families=frozenset(tag for m in assessment.matches for tag in m.tags if tag.startswith("ei:")),
+        published=published,
+    )
+
+
+def _story_of(document: Document, article: Article, assessment: Assessment, deps: Deps, now: datetime) -> int | None:
+    """The alert of a recent story this item repeats (republished or translated), if any."""
+    recent = deps.store.recent_alerts(now - deps.realert)
+    if not recent:
+        return None
+    new = _story_candidate(document, article.language, assessment, article.published)
+    known = [
+        StoryAlert(
+            r.alert_id,
+            StoryCandidate(
+                shingles(prepare(r.title, r.text).text), r.language, frozenset(r.elections), frozenset(t for t in r.tags if t.startswith("ei:")), r.published_at
+            ),
+        )
+        for r in recent
+    ]
+    return find_story(new, known, deps.story_similarity)
+
+
+def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime, max_text_chars: int = MAX_TEXT_CHARS) -> Article:
+    """The entry's page text, else its feed content, else its summary; says which was used.
+
+    The text (and the title) is cut to ``max_text_chars``; a page that is not text (binary) is refused with
+    its reason recorded, and the feed's text is used instead.
+    """
+    extracted, error = None, None
+    if source.fetch_pages and entry.url:
+        try:
+            page = fetcher.get(entry.url)
+            extracted = extract_page(page.body, page.url, page.content_type)
+            if extracted is None:
+                error = "no article text found in the page"
+        except NotText as exc:  # a binary page: its bytes are never read as text
+            error = f"{entry.url}: {exc}"
+            logger.warning("page refused source=%s url=%s reason=%s", source.id, entry.url, exc)
+        except FetchError as exc:
+            error = str(exc)
+    if extracted is not None:
+        text, extraction = extracted.text, Extraction.PAGE
+    elif entry.content:
+        text, extraction = entry.content, Extraction.FEED_CONTENT
+    elif entry.summary:
+        text, extraction = entry.summary, Extraction.FEED_SUMMARY
+    else:
+        text, extraction = "", Extraction.TITLE
+    if len(text) > max_text_chars:
+        logger.warning("text cut source=%s url=%s characters=%s limit=%s", source.id, entry.url, len(text), max_text_chars)
+        text = clip_text(text, max_text_chars)
+    return Article(
+        entry=entry,
+        text=text,
+        title=clip_text(entry.title or (extracted.title if extracted else None) or "", max_text_chars),
+        author=extracted.author if extracted else None,
+        language=(extracted.language if extracted else None) or source.language,
+        published=entry.published or (extracted.published if extracted else None) or now,
+        extraction=extraction,
+        site_name=extracted.site_name if extracted else None,
+        extraction_error=error,
+    )
+
+
+def _succeeded(
+    source: Source,
+    status: SourceStatus,
+    started: datetime,
+    deps: Deps,
+    content_hash: str | None,
+    validators: Validators,
+    warning: str | None,
+) -> None:
+    """Record a poll that worked; the last error stays visible for the operator."""
+    deps.store.record_poll(
+        replace(
+            status,
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            content_hash=content_hash,
+            last_polled_at=started,
+            last_success_at=started,
+            last_warning=warning,
+            consecutive_failures=0,
+            next_poll_at=started + source.interval,
+        )
+    )
+
+
+def _failed(source: Source, status: SourceStatus, started: datetime, error: str, deps: Deps) -> PollReport:
+    failures = status.consecutive_failures + 1
+    next_poll = started + next_poll_after_failure(source, failures, deps.max_backoff)
+    logger.warning("poll failed source=%s failures=%s next_poll=%s error=%s", source.id, failures, next_poll.isoformat(), error)
+    deps.store.record_poll(
+        replace(status, last_polled_at=started, last_error_at=started, last_error=error, consecutive_failures=failures, next_poll_at=next_poll)
+    )
+    return PollReport(source.id, "failed", errors=(error,))

@@ -1,0 +1,202 @@
+"""APScheduler jobs: one poll job per source, and the delivery job. Stops within seconds.
+
+Polls run on a pool of their own: however many sources hang on slow servers, the delivery
+job and the housekeeping jobs keep their own threads, so alerts already stored still go out.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from monitor.review.calendar.checks import calendar_gaps
+from monitor.detect.elections import ElectionsFile
+from monitor.daemon.health import source_trouble
+from monitor.models import HealthPolicy, PollReport, RetryPolicy, Source
+from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
+from monitor.notify.outbox import DeliveryReport, deliver_pending
+from monitor.daemon.pipeline import Deps, poll_source
+from monitor.daemon.reload import Reload, RuleBook
+
+logger = logging.getLogger(__name__)
+
+POLL_WORKERS = 4
+SCHEDULED_POLL_WORKERS = 10  # threads of the daemon's poll jobs
+HOUSEKEEPING_WORKERS = 2  # rule reloads, health, calendar and digest jobs
+HEALTH_EVERY = timedelta(minutes=5)
+CALENDAR_EVERY = timedelta(hours=6)
+CALENDAR_REMINDER = timedelta(days=7)  # a gap still open is reported again after this long
+
+
+def poll_job(source: Source, deps: Deps) -> PollReport | None:
+    """A scheduled poll; skipped while a failing source is backing off."""
+    status = deps.store.source_status(source.id)
+    if status.consecutive_failures and status.next_poll_at and deps.clock() < status.next_poll_at:
+        return None
+    try:
+        report = poll_source(source, deps)
+    except Exception:  # the one catch-all: a bug in one poll must not kill the daemon
+        logger.exception("poll crashed source=%s", source.id)
+        return None
+    logger.info("polled source=%s status=%s new=%s alerts=%s deferred=%s", source.id, report.status, report.new_items, report.alerts, report.deferred)
+    return report
+
+
+def delivery_job(deps: Deps, policy: RetryPolicy) -> DeliveryReport | None:
+    try:
+        return deliver_pending(deps.store, deps.channels, deps.clock, policy, deps.stop, deps.signer)
+    except Exception:  # the database may be down: the deliveries stay in the outbox for the next run
+        logger.exception("delivery job crashed")
+        return None
+
+
+def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
+    """Swap in changed rules that pass their checks; a rejected change raises an operational alert."""
+    try:
+        outcome = rulebook.reload()
+        if outcome.status == "rejected":
+            body = "The rules in force are unchanged. Problems in the new rule files:\n" + "\n".join(f"- {p}" for p in outcome.problems)
+            title = f"[OPERATIONAL] Rule change rejected ({len(outcome.problems)} problems); the previous rules stay in force"
+            deps.store.add_operational_alert(title, body, deps.router.operational(), deps.clock())
+        return outcome
+    except Exception:
+        logger.exception("rule reload crashed; the rules in force are unchanged")
+        return None
+
+
+def health_job(sources: Iterable[Source], deps: Deps, policy: HealthPolicy) -> list[str]:
+    """An operational alert when a source starts failing or falls silent (once per trouble)."""
+    reported = []
+    try:
+        now = deps.clock()
+        for source in sources:
+            status = deps.store.source_status(source.id)
+            trouble = source_trouble(source, status, deps.store.item_times(source.id), now, policy)
+            kind = trouble.kind if trouble else None
+            if kind == status.health_alert:
+                continue
+            deps.store.set_health_alert(source.id, kind)
+            if trouble is None:
+                logger.info("source healthy again source=%s", source.id)
+                continue
+            title = f"[OPERATIONAL] Source {source.id} is {trouble.kind}: {source.name}"
+            deps.store.add_operational_alert(title, f"{trouble.message}\nFeed: {source.url}", deps.router.operational(), now)
+            logger.warning("source %s source=%s %s", trouble.kind, source.id, trouble.message)
+            reported.append(source.id)
+    except Exception:
+        logger.exception("health job crashed")
+    return reported
+
+
+def calendar_job(elections: ElectionsFile, sources: Iterable[Source], deps: Deps) -> list[str]:
+    """An operational alert when the calendar falls short for the sources (once a week while it does)."""
+    raised = []
+    try:
+        now = deps.clock()
+        covered = {source.country for source in sources}
+        for gap in calendar_gaps(elections, covered, now.date(), deps.gazetteer.name):
+            title = f"[OPERATIONAL] Election calendar: {gap.message}"
+            if deps.store.operational_alert_since(title, now - CALENDAR_REMINDER):
+                continue
+            body = "Without a known vote the monitor cannot weigh statements about it. Research the votes and add them to the calendar (`monitor calendar import FILE`, or edit the file), then run `monitor calendar check`."
+            deps.store.add_operational_alert(title, body, deps.router.operational(), now)
+            logger.warning("calendar gap %s: %s", gap.key, gap.message)
+            raised.append(gap.key)
+    except Exception:
+        logger.exception("calendar job crashed")
+    return raised
+
+
+def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
+    """Queue one digest per channel of the alerts since its last digest; nothing when there are none."""
+    queued = []
+    try:
+        now = deps.clock()
+        for channel in channels:
+            since = deps.store.last_digest(channel) or now - FIRST_DIGEST_LOOKBACK
+            alerts = deps.store.alerts(limit=1000, created_after=since, unsilenced_items_only=True)
+            reviews = deps.store.alerts(limit=1000, created_after=since, review=True)
+            message = digest_message(alerts, since, reviews)
+            if message is not None:
+                queued.append(deps.store.add_message("digest", message[0], message[1], (channel,), now))
+    except Exception:
+        logger.exception("digest job crashed")
+    return queued
+
+
+def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
+    """Poll every source once, a few at a time (``monitor run --once``); once ``deps.stop``
+    is set, the sources not yet started are skipped."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
+        return list(pool.map(lambda s: poll_source(s, deps), sources))
+
+
+def build_scheduler(
+    sources: Iterable[Source],
+    deps: Deps,
+    delivery_every: timedelta,
+    delivery_policy: RetryPolicy,
+    rulebook: RuleBook | None = None,
+    reload_every: timedelta = timedelta(seconds=30),
+    health: HealthPolicy | None = None,
+    rng: random.Random | None = None,
+    elections: ElectionsFile | None = None,
+    poll_workers: int = SCHEDULED_POLL_WORKERS,
+) -> BackgroundScheduler:
+    # Three pools: a slow source can only ever hold a poll thread, never the delivery's.
+    executors = {"default": JobThreads(HOUSEKEEPING_WORKERS), "polls": JobThreads(poll_workers), "delivery": JobThreads(1)}
+    scheduler = BackgroundScheduler(timezone=UTC, executors=executors)
+    sources = tuple(sources)
+    rng = rng or random.Random()
+    now = deps.clock()
+
+    def every(seconds: float, job: Callable[..., object], *args: object, **options: Any) -> None:
+        # No job ever runs twice at once, and runs missed while one was running merge into one.
+        scheduler.add_job(job, "interval", args=args, seconds=seconds, max_instances=1, coalesce=True, **options)
+
+    for source in sources:
+        seconds = source.interval.total_seconds()
+        every(
+            seconds, poll_job, source, deps,
+            id=f"poll:{source.id}",
+            name=f"poll {source.id}",
+            executor="polls",
+            jitter=min(60.0, seconds / 10),
+            misfire_grace_time=int(seconds),
+            # Spread the first polls over half a minute instead of starting all at once.
+            next_run_time=now + timedelta(seconds=rng.uniform(0, 30)),
+        )
+    every(delivery_every.total_seconds(), delivery_job, deps, delivery_policy, id="deliver", name="deliver alerts", next_run_time=now, executor="delivery")
+    if rulebook is not None:
+        every(reload_every.total_seconds(), reload_job, rulebook, deps, id="reload-rules", name="reload changed rules")
+    if health is not None:
+        every(HEALTH_EVERY.total_seconds(), health_job, sources, deps, health, id="source-health", name="report failing or silent sources")
+    if elections is not None:
+        every(CALENDAR_EVERY.total_seconds(), calendar_job, elections, sources, deps, id="calendar", name="report gaps in the election calendar", next_run_time=now)
+    for index, (cron, channels) in enumerate(deps.router.digests()):
+        trigger = CronTrigger.from_crontab(cron, timezone=UTC)
+        scheduler.add_job(digest_job, trigger, args=(deps, channels), id=f"digest:{index}", name=f"digest ({cron})", max_instances=1, coalesce=True)
+    return scheduler
+
+
+def run_until_stopped(scheduler: BackgroundScheduler, stop: threading.Event) -> None:
+    """Run the jobs until ``stop`` is set (SIGTERM, Ctrl-C), then wait for running jobs to end.
+
+    ``stop`` is also the fetcher's: fetches in flight are abandoned at their next chunk, and the
+    polls end before their next entry, so the wait is short even with slow servers.
+    """
+    scheduler.start()
+    logger.info("monitor running: %d jobs", len(scheduler.get_jobs()))
+    stop.wait()
+    logger.info("stopping")
+    scheduler.shutdown(wait=True)
+    logger.info("stopped")

@@ -1,0 +1,109 @@
+"""Builds every object the commands need, in one place, from Settings."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from types import TracebackType
+
+from monitor.detect.countries import Gazetteer, load_gazetteer
+from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
+from monitor.errors import ConfigError
+from monitor.ingest.fetch import AddressGuard, Fetcher, Limits, build_client
+from monitor.models import Clock, Source
+from monitor.notify.channels import Channels, build_channels
+from monitor.notify.routing import load_router
+from monitor.daemon.pipeline import Deps
+from monitor.daemon.reload import RuleBook
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.daemon.settings import Settings
+from monitor.ingest.sources import load_sources
+from monitor.store.engine import make_engine
+from monitor.store.repo import Store
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The files analysts edit: rules, calendar, gazetteer."""
+
+    rules: RuleSet
+    elections: ElectionsFile  # the whole calendar file, votes not yet dated included
+    calendar: ElectionCalendar  # its polling days
+    gazetteer: Gazetteer
+
+
+def load_knowledge(settings: Settings, learned_weights: bool = True) -> Knowledge:
+    """Load rules, calendar and gazetteer; one ConfigError lists the problems of all three.
+
+    ``learned_weights=False``: the rules with their own weights, ``rules/weights.yaml`` aside.
+    """
+    problems = []
+    loaded = {}
+    for name, load in (
+        ("rules", lambda: load_rules(settings.rules_dir, learned_weights)),
+        ("elections", lambda: load_elections(settings.elections_file)),
+        ("gazetteer", lambda: load_gazetteer(settings.countries_file)),
+    ):
+        try:
+            loaded[name] = load()
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return Knowledge(calendar=calendar_of(loaded["elections"]), **loaded)
+
+
+def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fetcher:
+    """The fetcher and its client, one address guard for both. Close it after use.
+
+    Setting ``stop`` abandons the fetches in flight at their next chunk.
+    """
+    guard = AddressGuard(settings.allowed_networks())
+    client = build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout, guard)
+    return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects, settings.fetch_deadline), stop)
+
+
+class Monitor(AbstractContextManager["Monitor"]):
+    """A fully wired monitor: sources, knowledge, channels, store, HTTP client. Close it after use."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.sources: tuple[Source, ...] = load_sources(settings.sources_file, settings.default_interval)
+        self.knowledge = load_knowledge(settings)
+        self.channels: Channels = build_channels(settings.notify_url_list(), settings.notify_config)
+        self.engine = make_engine(settings.database_url)
+        self.stop = threading.Event()
+        self.fetcher = make_fetcher(settings, self.stop)
+        self.rulebook = RuleBook(settings.rules_dir, self.knowledge.rules, self.knowledge.gazetteer, self.knowledge.calendar)
+        self.deps = Deps(
+            fetcher=self.fetcher,
+            store=Store(self.engine),
+            rules=self.rulebook.current,
+            gazetteer=self.knowledge.gazetteer,
+            calendar=self.knowledge.calendar,
+            thresholds=settings.thresholds(),
+            channels=self.channels,
+            router=load_router(settings.routing_file, self.channels),
+            clock=clock,
+            max_backoff=settings.max_backoff,
+            stop=self.stop,
+            signer=settings.link_signer(),
+            realert=settings.realert_period,
+            story_similarity=settings.story_similarity,
+            max_entries_per_poll=settings.max_entries_per_poll,
+            poll_deadline=settings.poll_deadline,
+            max_text_chars=settings.max_text_chars,
+        )
+
+    @property
+    def enabled_sources(self) -> tuple[Source, ...]:
+        return tuple(s for s in self.sources if s.enabled)
+
+    def close(self) -> None:
+        self.fetcher.close()
+        self.engine.dispose()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,66 @@
+"""Compiled rules and the immutable RuleSet (a reload swaps the whole set)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+
+from monitor.models import Context, Severity
+from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, Outcome
+from monitor.detect.rules.lexicon import EMPTY, Lexicon
+from monitor.detect.rules.schema import Examples, FilterExamples
+from monitor.detect.textmatch import Document
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    description: str
+    status: str
+    severity: Severity
+    weight: float
+    tags: tuple[str, ...]
+    condition: Condition
+    examples: Examples
+    path: str  # the file it came from
+    needs: Needs = ()  # what the text must hold for the rule to have a chance (conditions.needs)
+    declared_weight: float = 0.0  # the weight its file gives it; ``weight`` may be learned (rules/weights.yaml)
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        if not context.concepts.holds(self.needs):
+            return NO_MATCH
+        return self.condition.evaluate(document, context)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Known false positives: when the condition holds, the rules it names do not count."""
+
+    id: str
+    title: str
+    rule_patterns: tuple[str, ...]
+    condition: Condition
+    examples: FilterExamples
+    path: str
+
+    def covers(self, rule_id: str) -> bool:
+        return any(fnmatchcase(rule_id, pattern) for pattern in self.rule_patterns)
+
+    def evaluate(self, document: Document, context: Context) -> Outcome:
+        return self.condition.evaluate(document, context)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    digest: str  # hash of the rule files' bytes: tells a reload whether anything changed
+    filters: tuple[Filter, ...] = ()
+    lexicon: Lexicon = EMPTY
+
+    def read(self, document: Document, context: Context) -> Context:
+        """The context with the places of every concept of the pack's lexicon (one scan of the text)."""
+        return replace(context, concepts=self.lexicon.scan(document, context.language))
+
+    def __len__(self) -> int:
+        return len(self.rules)

@@ -1,0 +1,91 @@
+"""(document, context, rules) -> Assessment with evidence. Pure: no store, no network."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.detect.article_context import build_context
+from monitor.detect.countries import Gazetteer
+from monitor.detect.elections import ElectionCalendar
+from monitor.models import Assessment, Context, ElectionNear, Match, Source, SourceKind, Suppressed, Thresholds
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.detect.textmatch import Document, prepare
+
+
+def assess_text(
+    title: str,
+    text: str,
+    source: Source,
+    published: datetime,
+    gazetteer: Gazetteer,
+    calendar: ElectionCalendar,
+    rules: RuleSet,
+    thresholds: Thresholds,
+    language: str | None = None,
+) -> Assessment:
+    """Score a text exactly as the daemon would: normalise, build its context, assess."""
+    document = prepare(title, text)
+    context = build_context(document, source, published, gazetteer, calendar, language)
+    return assess(document, context, rules, thresholds)
+
+
+def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thresholds) -> Assessment:
+    """Every rule that matches adds its weight, unless a filter of known false positives covers it.
+
+    The sum is raised by the closeness of the vote the matches bear on (``Thresholds.proximity``);
+    the score's band gives the severity. Context rules (EI-01: who speaks, when) never alert on
+    their own, however many of them match: an alert needs a rule of another family.
+    """
+    context = rules.read(document, context)
+    active_filters = [f for f in rules.filters if f.evaluate(document, context).matched]
+    matches, suppressed = [], []
+    for rule in rules.rules:
+        outcome = rule.evaluate(document, context)
+        if not outcome.matched:
+            continue
+        covering = next((f for f in active_filters if f.covers(rule.id)), None)
+        if covering is not None:
+            suppressed.append(Suppressed(rule.id, covering.id))
+            continue
+        matches.append(Match(rule.id, rule.title, rule.weight, rule.severity, rule.tags, outcome.evidence, outcome.elections))
+    elections = tuple(sorted(dict.fromkeys(n for m in matches for n in m.elections), key=lambda n: abs(n.days_until)))
+    base = round(sum(m.weight for m in matches), 2)
+    factor = thresholds.proximity_factor(elections[0].days_until if elections else None)
+    score = round(base * factor, 2)
+    severity = thresholds.severity(score)
+    alert = any(is_content(m) for m in matches) and severity.rank >= thresholds.alert_at.rank
+    return Assessment(
+        score=score,
+        severity=severity,
+        alert=alert,
+        matches=tuple(sorted(matches, key=lambda m: -m.weight)),
+        elections=elections,
+        countries=context.countries_mentioned,
+        language=context.language,
+        base_score=base,
+        proximity_factor=factor,
+        suppressed=tuple(suppressed),
+        review=not alert and for_review(matches, elections, context),
+    )
+
+
+STATE_KINDS = (SourceKind.OFFICIAL, SourceKind.STATE_MEDIA)
+
+
+def for_review(matches: list[Match], elections: tuple[ElectionNear, ...], context: Context) -> bool:
+    """A near miss: a foreign state source, a vote in its window, and evidence of an indicator.
+
+    Context rules (EI-01) say when and who, not what: evidence of an indicator is a quote from
+    a rule of any other family. Alerts stay precise; this tier is what an analyst sees besides.
+    """
+    foreign_vote = any(n.election.country != context.source.country for n in elections)
+    evidence = any(m.evidence and is_content(m) for m in matches)
+    return context.source.kind in STATE_KINDS and foreign_vote and evidence
+
+
+CONTEXT_FAMILY = "ei:EI-01"
+
+
+def is_content(match: Match) -> bool:
+    """A match of an indicator's content, not of the context rules (EI-01)."""
+    return CONTEXT_FAMILY not in match.tags

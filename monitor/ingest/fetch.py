@@ -1,0 +1,377 @@
+"""One HTTP client for feeds and pages: timeouts, size caps, checked redirects, conditional GET.
+
+Feed entries point anywhere, so every URL is checked before it is contacted, and again after
+every redirect: its host is resolved and each address must be public (or explicitly allowed).
+Redirects are followed here, hop by hop, rather than inside httpx, for that reason.
+
+Bodies are decoded here too, not by httpx: httpx inflates a whole network chunk per layer of
+Content-Encoding at once, so a few kilobytes of stacked gzip become gigabytes before any cap
+is looked at. Here one layer at most is accepted, and it is inflated a bounded step at a time,
+each step counted against the cap. A fetch also has a total deadline: a read timeout alone
+restarts with every byte, so a server dribbling bytes could hold a fetch for ever.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from monitor.errors import (
+    AddressRefused,
+    DeadlineExceeded,
+    FetchError,
+    FetchStopped,
+    ResponseTooLarge,
+)
+from monitor.config.fieldtypes import Network
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server told us last time, sent back for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    status: int
+    body: bytes
+    content_type: str | None
+    validators: Validators
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class AddressGuard:
+    """Refuses hosts that resolve to non-public addresses unless a network allows them."""
+
+    def __init__(self, allowed: tuple[Network, ...] = ()) -> None:
+        self._allowed = allowed
+
+    def check(self, url: str) -> None:
+        try:
+            parts = urlsplit(url)
+            host, port = parts.hostname, parts.port
+        except ValueError as exc:  # a bracket left open, a port out of range
+            raise FetchError(f"{url}: malformed URL: {exc}") from exc
+        if parts.scheme not in ("http", "https"):
+            raise AddressRefused(f"{url}: only http and https are fetched")
+        if not host:
+            raise AddressRefused(f"{url}: no host")
+        try:
+            self.permitted_addresses(host, port or (443 if parts.scheme == "https" else 80))
+        except AddressRefused as exc:
+            raise AddressRefused(f"{url}: {exc}") from exc
+
+    def _permitted(self, address: IPAddress) -> bool:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if any(address in network for network in self._allowed if network.version == address.version):
+            return True
+        if isinstance(address, ipaddress.IPv6Address):
+            if any(address in network for network in _NEVER_PUBLIC_V6):
+                return False
+            # An IPv6 address that carries an IPv4 one reaches that IPv4 host through a translator or
+            # tunnel: 64:ff9b::127.0.0.1 is loopback in disguise. Each embedded address must pass too.
+            if not all(self._permitted(embedded) for embedded in embedded_ipv4(address)):
+                return False
+        # is_global is False for loopback, private, link-local (incl. the 169.254.169.254
+        # metadata address), shared (CGNAT), reserved and unspecified addresses.
+        return address.is_global and not address.is_multicast
+
+    def permitted_addresses(self, host: str, port: int) -> list[IPAddress]:
+        """The addresses of ``host``; AddressRefused if any of them is not permitted."""
+        addresses = self._resolve(host, port)
+        for address in addresses:
+            if not self._permitted(address):
+                raise AddressRefused(f"{host} resolves to {address}, a non-public address")
+        return addresses
+
+    @staticmethod
+    def _resolve(host: str, port: int) -> list[IPAddress]:
+        try:
+            return [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            pass
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError, ValueError) as exc:  # UnicodeError: an empty label ("a..b")
+            raise FetchError(f"cannot resolve {host}: {exc}") from exc
+        return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix: the IPv4 address is the last 32 bits
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 are refused on their own)
+# Never public, yet not "private" to this Python's ipaddress: site-local fec0::/10 (deprecated), and the
+# local-use NAT64 prefix, whose operator chooses where the IPv4 address sits, so no reading of it is sure.
+_NEVER_PUBLIC_V6 = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: NAT64, 6to4 and IPv4-compatible forms (mapped
+    is handled apart). Teredo (2001::/32) needs no reading: the whole range is not global, so refused."""
+    found = []
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:  # 2002:a.b.c.d::/48
+        found.append(address.sixtofour)
+    return found
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    deadline: float = 60.0  # seconds for one fetch, every redirect and the whole body included
+
+
+# Inflated bytes produced per decoding step: small, so that memory stays bounded whatever the
+# compression ratio, large enough that a normal page takes few steps.
+DECODE_STEP = 64 * 1024
+ACCEPT_ENCODING = "gzip, deflate"  # the encodings decoded here; nothing else is asked for
+
+
+class _Inflater:
+    """Inflates one gzip or deflate layer incrementally, at most ``DECODE_STEP`` bytes a step.
+    A gzip body may hold several members, one after the other (RFC 1952): each is inflated."""
+
+    def __init__(self, encoding: str) -> None:
+        self._gzip = encoding in ("gzip", "x-gzip")
+        # deflate is meant to be zlib-wrapped, but some servers send it raw: decided on the first bytes.
+        self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if self._gzip else None
+        self._head = b""
+        self._fed = False
+
+    @property
+    def _name(self) -> str:
+        return "gzip" if self._gzip else "deflate"
+
+    def feed(self, url: str, data: bytes) -> Iterator[bytes]:
+        self._fed = self._fed or bool(data)
+        if self._inflater is None:
+            self._head += data
+            if len(self._head) < 2:  # a server sending a byte at a time: wait for the header
+                return
+            data, self._head = self._head, b""
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS)
+        pending = data
+        while True:
+            if self._inflater.eof:
+                pending = self._inflater.unused_data + pending
+                if not pending:
+                    return
+                if not self._gzip:
+                    raise FetchError(f"{url}: bytes after the end of the deflate body")
+                self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # the next gzip member
+            try:
+                piece = self._inflater.decompress(pending, DECODE_STEP)
+            except zlib.error as exc:
+                raise FetchError(f"{url}: the body is not valid {self._name}: {exc}") from exc
+            pending = self._inflater.unconsumed_tail
+            if piece:
+                yield piece
+            # A full step may leave output inside zlib although the input is used up: go on
+            # until a step comes back short with nothing left to feed.
+            if not pending and len(piece) < DECODE_STEP and not self._inflater.eof:
+                return
+
+    def finish(self, url: str) -> None:
+        """A body cut short is refused, not taken as a page (an empty body is no body)."""
+        if self._fed and (self._inflater is None or not self._inflater.eof):
+            raise FetchError(f"{url}: the body ends before its {self._name} stream does")
+
+
+def _zlib_header(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+class _Identity:
+    def feed(self, url: str, data: bytes) -> Iterator[bytes]:
+        yield data
+
+    def finish(self, url: str) -> None:
+        pass
+
+
+def _decoder(url: str, header: str) -> _Inflater | _Identity:
+    """The decoder for a Content-Encoding header; FetchError for stacked or unknown encodings."""
+    layers = [part.strip().lower() for part in header.split(",") if part.strip() and part.strip().lower() != "identity"]
+    if not layers:
+        return _Identity()
+    if len(layers) > 1:
+        raise FetchError(f"{url}: Content-Encoding {header!r} refused: more than one encoding layer")
+    if layers[0] not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(f"{url}: Content-Encoding {header!r} refused: only gzip and deflate are decoded")
+    return _Inflater(layers[0])
+
+
+class Fetcher:
+    """GETs URLs through one shared httpx client, within limits, a deadline and the address guard.
+
+    ``stop``, once set, ends a fetch at its next chunk (FetchStopped), so that a shutdown does not
+    wait for slow servers; ``monotonic`` is the clock of the deadlines.
+    """
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        guard: AddressGuard,
+        limits: Limits,
+        stop: threading.Event | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._guard = guard
+        self._limits = limits
+        self._stop = stop or threading.Event()
+        self._monotonic = monotonic
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str, validators: Validators | None = None) -> Fetched:
+        headers = {"Accept-Encoding": ACCEPT_ENCODING, **(validators.headers() if validators else {})}
+        ends = self._monotonic() + self._limits.deadline
+        for _ in range(self._limits.max_redirects + 1):
+            self._guard.check(url)
+            timeout = self._timeout_until(url, ends)
+            try:
+                with self._client.stream("GET", url, headers=headers, follow_redirects=False, timeout=timeout) as response:
+                    if response.status_code == 304:
+                        return self._fetched(url, response, b"")
+                    if response.is_redirect and "location" in response.headers:
+                        url = urljoin(url, response.headers["location"])
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+                    return self._fetched(url, response, self._read(url, response, ends))
+            except httpx.TimeoutException as exc:
+                if self._monotonic() >= ends:
+                    raise self._late(url) from exc
+                raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        raise FetchError(f"{url}: more than {self._limits.max_redirects} redirects")
+
+    def _late(self, url: str) -> DeadlineExceeded:
+        return DeadlineExceeded(f"{url}: not fetched within the deadline of {self._limits.deadline:g} s")
+
+    def _timeout_until(self, url: str, ends: float) -> httpx.Timeout:
+        """The client's timeouts, none of them beyond the deadline (which a hop may have reached)."""
+        remaining = ends - self._monotonic()
+        if remaining <= 0:
+            raise self._late(url)
+        configured = self._client.timeout
+
+        def clamp(seconds: float | None) -> float:
+            return remaining if seconds is None else min(seconds, remaining)
+
+        return httpx.Timeout(
+            connect=clamp(configured.connect), read=clamp(configured.read), write=clamp(configured.write), pool=clamp(configured.pool)
+        )
+
+    def _read(self, url: str, response: httpx.Response, ends: float) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._limits.max_bytes:
+            raise ResponseTooLarge(f"{url}: {declared} bytes declared, limit {self._limits.max_bytes}")
+        decoder = _decoder(url, response.headers.get("content-encoding", ""))
+        chunks, size, wire = [], 0, 0
+        for raw in response.iter_raw():
+            # Checked at every chunk, so a server sending a byte at a time is cut off at the
+            # deadline (a read in flight can outlast it by its read timeout, clamped to the deadline).
+            if self._stop.is_set():
+                raise FetchStopped(f"{url}: fetch abandoned, the monitor is stopping")
+            if self._monotonic() >= ends:
+                raise self._late(url)
+            wire += len(raw)
+            if wire > self._limits.max_bytes:
+                raise ResponseTooLarge(f"{url}: body exceeds {self._limits.max_bytes} bytes on the wire")
+            for piece in decoder.feed(url, raw):
+                size += len(piece)  # counted as it is inflated, one bounded step at a time
+                if size > self._limits.max_bytes:
+                    raise ResponseTooLarge(f"{url}: body exceeds {self._limits.max_bytes} bytes once decoded")
+                chunks.append(piece)
+        decoder.finish(url)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _fetched(url: str, response: httpx.Response, body: bytes) -> Fetched:
+        return Fetched(
+            url=url,
+            status=response.status_code,
+            body=body,
+            content_type=response.headers.get("content-type"),
+            validators=Validators(response.headers.get("etag"), response.headers.get("last-modified")),
+        )
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """Connects only to addresses the guard permits, resolving the host itself.
+
+    The URL check before each request resolves the host once; a host whose DNS answer changes
+    between that check and the connection (DNS rebinding) is caught here, where the socket is
+    opened to the very address that was checked.
+    """
+
+    def __init__(self, guard: AddressGuard) -> None:
+        self._guard = guard
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self._guard.permitted_addresses(host, port)
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"no address for {host}")
+
+
+def build_client(user_agent: str, connect_timeout: float, read_timeout: float, guard: AddressGuard | None = None) -> httpx.Client:
+    """The one client the process uses (built by the CLI, closed by it).
+
+    With a guard, every connection the client opens goes through ``GuardedBackend``.
+    """
+    transport = httpx.HTTPTransport()
+    if guard is not None:
+        # httpx offers no public way to choose httpcore's network backend; the pool's
+        # attribute is the seam (pinned versions; tests/test_fetch.py covers it).
+        transport._pool._network_backend = GuardedBackend(guard)
+    return httpx.Client(
+        transport=transport,
+        headers={"User-Agent": user_agent, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"},
+        timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+        follow_redirects=False,
+    )

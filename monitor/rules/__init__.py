@@ -1,1 +1,0 @@
-"""Rules: the YAML schema, compiled conditions, the loader and the example runner."""
