@@ -29,7 +29,7 @@ from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, NotText, Problem
 from monitor.review.evaluation import evaluate, load_cases, report_json, report_text
 from monitor.review.selftest import run_examples
-from monitor.detect.explain import assessment_json, assessment_text
+from monitor.notify.explain import assessment_json, assessment_text
 from monitor.ingest.extract import clip_text, extract_page
 from monitor.daemon.endpoint import serve_verdicts
 from monitor.models import Clock, Source, SourceKind
