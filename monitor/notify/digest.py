@@ -32,7 +32,7 @@ def _grouped(alerts: list[AlertView]) -> list[str]:
         groups[str((alert.payload or {}).get("target", "No election in window"))].append(alert)
 
     def rank(alert: AlertView) -> tuple[int, float]:
-        return (-Severity(alert.severity).rank, -alert.score)
+        return (-alert.severity.rank, -alert.score)
 
     ordered = sorted(groups.items(), key=lambda kv: min(rank(a) for a in kv[1]))
     lines = []

@@ -25,7 +25,7 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.daemon.endpoint import EndpointLimits, LinkError, LinkSigner, serve_verdicts
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
-from monitor.store.tables import Verdict
+from monitor.store.tables import VerdictRevision
 from tests.conftest import make_settings
 from tests.servers import free_port
 
@@ -116,7 +116,7 @@ def endpoint(tmp_path: Path, clock) -> Iterator[Endpoint]:
 
 
 def verdict_rows(store: Store) -> int:
-    return store.count(Verdict)
+    return store.count(VerdictRevision)
 
 
 def test_following_a_link_records_nothing_until_its_confirm_button_is_pressed_once_or_twice(endpoint: Endpoint, clock) -> None:
