@@ -81,7 +81,7 @@ from monitor.daemon.wiring import Knowledge, Monitor, load_knowledge, make_fetch
 from monitor.cli.main import main as cli_main  # noqa: E402
 from monitor.errors import AddressRefused, FetchError, RuleError  # noqa: E402
 from monitor.daemon.endpoint import EndpointLimits, LinkSigner, serve_verdicts  # noqa: E402
-from monitor.ingest.fetch import AddressGuard  # noqa: E402
+from monitor.ingest.guard import AddressGuard  # noqa: E402
 from monitor.models import RetryPolicy, Source, SourceKind  # noqa: E402
 from monitor.notify.channels import build_channels  # noqa: E402
 from monitor.notify.outbox import LEASE, deliver_pending  # noqa: E402

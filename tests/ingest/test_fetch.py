@@ -25,7 +25,8 @@ from monitor.errors import (
     FetchStopped,
     ResponseTooLarge,
 )
-from monitor.ingest.fetch import AddressGuard, Fetcher, Limits, Validators, build_client
+from monitor.ingest.fetch import Fetcher, Limits, Validators, build_client
+from monitor.ingest.guard import AddressGuard
 from monitor.daemon.settings import ALL_NETWORKS, Settings, parse_allowed_networks
 from tests.conftest import make_settings
 from tests.servers import DribbleServer, LocalHTTPServer, free_port
@@ -540,3 +541,4 @@ class TestConnectionGuard:
         allowed = parse_allowed_networks("127.0.0.1, ::1")
         with build_client("ua", 5, 5, AddressGuard(allowed)) as guarded:
             assert guarded.get(url.replace("127.0.0.1", "localhost")).text == "<rss/>"
+
