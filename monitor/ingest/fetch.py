@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 import httpx
 
 from monitor.errors import DeadlineExceeded, FetchError, FetchStopped, ResponseTooLarge
-from monitor.ingest.guard import AddressGuard, GuardedBackend
+from monitor.ingest.guard import AddressGuard, GuardedTransport
 
 
 @dataclass(frozen=True)
@@ -245,13 +245,9 @@ class Fetcher:
 def build_client(user_agent: str, connect_timeout: float, read_timeout: float, guard: AddressGuard | None = None) -> httpx.Client:
     """The one client the process uses (built by the CLI, closed by it).
 
-    With a guard, every connection the client opens goes through ``GuardedBackend``.
+    With a guard, every connection the client opens is checked where its socket opens.
     """
-    transport = httpx.HTTPTransport()
-    if guard is not None:
-        # httpx offers no public way to choose httpcore's network backend; the pool's
-        # attribute is the seam (pinned versions; tests/test_fetch.py covers it).
-        transport._pool._network_backend = GuardedBackend(guard)
+    transport = httpx.HTTPTransport() if guard is None else GuardedTransport(guard)
     return httpx.Client(
         transport=transport,
         headers={"User-Agent": user_agent, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"},

@@ -1,7 +1,7 @@
 """The address guard: feed entries point anywhere, so no connection reaches a non-public address.
 
 Two checks, one rule. ``AddressGuard.check`` refuses a URL before it is requested (and after
-every redirect); ``GuardedBackend`` refuses again where the socket opens, connecting to the very
+every redirect); ``GuardedTransport`` refuses again where the socket opens, connecting to the very
 address it checked, so a DNS answer that changes in between (DNS rebinding) gains nothing.
 """
 
@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpcore
+import httpx
 
 from monitor.config.fieldtypes import Network
 from monitor.errors import AddressRefused, FetchError
@@ -125,3 +127,86 @@ class GuardedBackend(httpcore.SyncBackend):
                 failure = exc
         raise failure or httpcore.ConnectError(f"no address for {host}")
 
+
+class GuardedTransport(httpx.BaseTransport):
+    """An httpx transport whose every connection goes through ``GuardedBackend``.
+
+    httpx's own transport offers no public way to choose httpcore's network backend, so this one
+    builds its pool itself, with the settings httpx's default transport would give it, and maps
+    requests, responses and errors between httpx and httpcore as that transport does.
+    """
+
+    def __init__(self, guard: AddressGuard) -> None:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's defaults
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(guard),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port, target=request.url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _httpx_errors():
+            response = self._pool.handle_request(core_request)
+        assert isinstance(response.stream, Iterable)
+        return httpx.Response(response.status, headers=response.headers, stream=_Body(response.stream), extensions=response.extensions)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _Body(httpx.SyncByteStream):
+    """A response body read from httpcore, its errors raised as httpx's."""
+
+    def __init__(self, stream: Iterable[bytes]) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _httpx_errors():
+            yield from self._stream
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+# httpcore's errors and the httpx errors callers catch, most specific first.
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextmanager
+def _httpx_errors() -> Iterator[None]:
+    """An httpcore error raised as the matching httpx error, which the fetcher catches; the guard's
+    own errors (AddressRefused, FetchError) pass as they are."""
+    try:
+        yield
+    except Exception as exc:
+        mapped = next((to for core, to in _ERRORS if isinstance(exc, core)), None)
+        if mapped is None:
+            raise
+        raise mapped(str(exc)) from exc
