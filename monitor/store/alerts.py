@@ -252,11 +252,6 @@ class AlertsRepo:
             key=lambda r: (-r.fired, r.rule_id),
         )
 
-    def count(self, table: type) -> int:
-        with Session(self.engine) as session:
-            return int(session.exec(select(func.count()).select_from(table)).one())
-
-
 
 def _aware(value: datetime | None) -> datetime | None:
     """Aggregates bypass the column type: SQLite gives back a naive UTC datetime (or a string)."""
