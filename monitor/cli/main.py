@@ -32,7 +32,7 @@ from monitor.review.selftest import run_examples
 from monitor.notify.explain import assessment_json, assessment_text
 from monitor.ingest.extract import clip_text, extract_page
 from monitor.daemon.endpoint import serve_verdicts
-from monitor.models import Clock, Source, SourceKind
+from monitor.models import Clock, PollStatus, Source, SourceKind, Verdict
 from monitor.notify.channels import build_channels
 from monitor.notify.messages import FORMATS, render
 from monitor.detect.rules.loader import load_rules
@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     mark = alerts.add_parser("mark", help="record an analyst's verdict on an alert", description="Record whether an alert (or an item for review) was right (tp) or wrong (fp); `monitor rules stats`, `monitor backtest` and `monitor rules tune` use the verdicts.")
     mark.add_argument("alert_id", type=int, metavar="ID")
-    mark.add_argument("--verdict", choices=["tp", "fp"], required=True, help="tp: a true positive; fp: a false positive")
+    mark.add_argument("--verdict", choices=[v.value for v in Verdict], required=True, help="tp: a true positive; fp: a false positive")
     mark.add_argument("--note", help="why, for the next analyst")
     mark.set_defaults(handler=cmd_alerts_mark)
 
@@ -263,7 +263,7 @@ def run_once(monitor: Monitor) -> int:
         return EXIT_FAILED
     reports = poll_all(sources, monitor.deps)
     delivered = delivery_job(monitor.deps, monitor.settings.retry_policy())
-    failed = [r for r in reports if r.status == "failed"]
+    failed = [r for r in reports if r.status is PollStatus.FAILED]
     if monitor.stop.is_set():
         print("Stopped early: sources not yet polled were skipped.", file=sys.stderr)
     for report in reports:
@@ -488,7 +488,7 @@ def cmd_alerts_preview(args: argparse.Namespace, settings: Settings, clock: Cloc
 
 
 def cmd_alerts_mark(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    if not _store(settings).mark(args.alert_id, args.verdict, args.note, clock()):
+    if not _store(settings).mark(args.alert_id, Verdict(args.verdict), args.note, clock()):
         print(f"No alert #{args.alert_id}.", file=sys.stderr)
         return EXIT_FAILED
     print(f"Alert #{args.alert_id} marked {args.verdict}.")
@@ -509,7 +509,7 @@ def cmd_rules_tune(args: argparse.Namespace, settings: Settings, clock: Clock) -
             source = source_of(item, known)
             if item.alert_id in verdicts and source is not None:
                 assessment = rescore(item, source, knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
-                texts.append(labelled(assessment, verdicts[item.alert_id] == "tp", "verdict", f"item-{item.id}"))
+                texts.append(labelled(assessment, verdicts[item.alert_id] is Verdict.TP, "verdict", f"item-{item.id}"))
     declared = {rule.id: rule.declared_weight for rule in knowledge.rules.rules}
     result = replace(fit(texts, declared, thresholds.alert_score), held_out=cross_validate(texts, declared, thresholds.alert_score))
     if args.format == "json":

@@ -30,11 +30,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from monitor.models import Clock
+from monitor.models import Clock, Verdict
 
 logger = logging.getLogger(__name__)
 
-VERDICTS = ("tp", "fp")
 MAX_ALERT_ID = 2**31 - 1  # the alert table's integer key (32 bits on PostgreSQL)
 MAX_FORM_BYTES = 1024  # a confirm form is four short fields
 _ALERT = re.compile(r"[0-9]{1,10}")
@@ -65,10 +64,10 @@ class LinkSigner:
         return {
             verdict: f"{self.base_url.rstrip('/')}/verdict?"
             + urlencode({"alert": alert_id, "verdict": verdict, "expires": expires, "sig": self._signature(alert_id, verdict, expires)})
-            for verdict in VERDICTS
+            for verdict in Verdict
         }
 
-    def verify(self, query: str, now: datetime) -> tuple[int, str]:
+    def verify(self, query: str, now: datetime) -> tuple[int, Verdict]:
         """The alert and verdict of a link's query string (or its confirm form's body).
 
         LinkError 400 if it is malformed, 403 if it is forged, 410 if it has expired.
@@ -76,7 +75,7 @@ class LinkSigner:
         alert_id, verdict, _, _ = self.verified_fields(query, now)
         return alert_id, verdict
 
-    def verified_fields(self, query: str, now: datetime) -> tuple[int, str, int, str]:
+    def verified_fields(self, query: str, now: datetime) -> tuple[int, Verdict, int, str]:
         """Every field of a valid link (alert, verdict, expires, sig), as ``verify`` checks it."""
         alert_id, verdict, expires, signature = fields = _link_fields(query)
         if not hmac.compare_digest(signature, self._signature(alert_id, verdict, expires)):
@@ -86,7 +85,7 @@ class LinkSigner:
         return fields
 
 
-def _link_fields(query: str) -> tuple[int, str, int, str]:
+def _link_fields(query: str) -> tuple[int, Verdict, int, str]:
     """Each field of a link exactly once and in its exact form, or LinkError 400.
 
     Strict forms keep every later step total: no huge or signed numbers reach the database,
@@ -102,13 +101,13 @@ def _link_fields(query: str) -> tuple[int, str, int, str]:
     alert, verdict, expires, signature = (values[name][0] for name in _FIELDS)
     if not (_ALERT.fullmatch(alert) and 1 <= int(alert) <= MAX_ALERT_ID):
         raise LinkError(400, "malformed alert number")
-    if verdict not in VERDICTS:
+    if verdict not in tuple(Verdict):
         raise LinkError(400, "unknown verdict")
     if not _EXPIRES.fullmatch(expires):
         raise LinkError(400, "malformed expiry")
     if not _SIGNATURE.fullmatch(signature):
         raise LinkError(400, "malformed signature")
-    return int(alert), verdict, int(expires), signature
+    return int(alert), Verdict(verdict), int(expires), signature
 
 
 Mark = Callable[[int, str, str | None, datetime], bool]
@@ -228,7 +227,7 @@ def serve_verdicts(
             fields = signer.verified_fields(query, clock())
             alert_id, verdict = fields[0], fields[1]
             hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(str(value))}">' for name, value in zip(_FIELDS, fields, strict=True))
-            question = html.escape(f"Mark alert #{alert_id} as a {_verdict_words(verdict)}?")
+            question = html.escape(f"Mark alert #{alert_id} as a {verdict.describe()}?")
             # A relative action keeps a reverse proxy's path prefix.
             form = f'<form method="post" action="verdict">{hidden}<button type="submit">Yes, record it</button></form>'
             self._send(200, f"<p>{question}</p>{form}")
@@ -238,7 +237,7 @@ def serve_verdicts(
             if not mark(alert_id, verdict, "from a link in the message", clock()):
                 raise LinkError(404, f"no alert #{alert_id}")
             logger.info("verdict recorded alert=%s verdict=%s", alert_id, verdict)
-            self._answer(200, f"Recorded: alert #{alert_id} is a {_verdict_words(verdict)}. Thank you.")
+            self._answer(200, f"Recorded: alert #{alert_id} is a {verdict.describe()}. Thank you.")
 
         def _form(self) -> str:
             length = self.headers.get("Content-Length", "")
@@ -273,6 +272,3 @@ def serve_verdicts(
     threading.Thread(target=server.serve_forever, name="verdict-endpoint", daemon=True).start()
     return server
 
-
-def _verdict_words(verdict: str) -> str:
-    return "true positive" if verdict == "tp" else "false positive"

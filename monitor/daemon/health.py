@@ -9,20 +9,20 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.models import HealthPolicy, Source
+from monitor.models import HealthPolicy, Source, TroubleKind
 from monitor.store.repo import SourceStatus
 
 
 @dataclass(frozen=True)
 class Trouble:
-    kind: str  # failing | silent
+    kind: TroubleKind
     message: str
 
 
 def source_trouble(source: Source, status: SourceStatus, item_times: list[datetime], now: datetime, policy: HealthPolicy) -> Trouble | None:
     if status.consecutive_failures >= policy.failures:
         since = f" since {status.last_success_at:%Y-%m-%d %H:%M} UTC" if status.last_success_at else ", never polled successfully"
-        return Trouble("failing", f"{status.consecutive_failures} polls failed in a row{since}; last error: {status.last_error}")
+        return Trouble(TroubleKind.FAILING, f"{status.consecutive_failures} polls failed in a row{since}; last error: {status.last_error}")
     if len(item_times) < policy.min_items:
         return None
     newest = sorted(item_times, reverse=True)
@@ -30,7 +30,7 @@ def source_trouble(source: Source, status: SourceStatus, item_times: list[dateti
     usual = timedelta(seconds=statistics.median(gaps))
     quiet = now - newest[0]
     if quiet > max(usual * policy.quiet_factor, policy.quiet_floor):
-        return Trouble("silent", f"no new item for {_days(quiet)}; it usually publishes every {_days(usual)}")
+        return Trouble(TroubleKind.SILENT, f"no new item for {_days(quiet)}; it usually publishes every {_days(usual)}")
     return None
 
 

@@ -24,7 +24,7 @@ from monitor.ingest.extract import MAX_TEXT_CHARS, clip_text, extract_page
 from monitor.daemon.endpoint import LinkSigner
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
-from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
+from monitor.models import AlertKind, Article, Assessment, Clock, Extraction, FeedEntry, PollReport, PollStatus, Source, Thresholds
 from monitor.notify.channels import Channels
 from monitor.notify.messages import render_alert
 from monitor.notify.routing import Router
@@ -75,13 +75,13 @@ def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelt
 def poll_source(source: Source, deps: Deps) -> PollReport:
     """Poll one source; every failure is recorded on the source, none escapes."""
     if deps.stop.is_set():
-        return PollReport(source.id, "skipped")
+        return PollReport(source.id, PollStatus.SKIPPED)
     started = deps.clock()
     status = deps.store.source_status(source.id)
     try:
         return _poll(source, status, started, deps)
     except FetchStopped:  # a shutdown, not a failure of the source
-        return PollReport(source.id, "skipped")
+        return PollReport(source.id, PollStatus.SKIPPED)
     except FetchError as exc:
         return _failed(source, status, started, str(exc), deps)
     except Exception as exc:  # a bug or a surprise in a dependency: recorded, never fatal to the run
@@ -95,14 +95,14 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
     fetched = deps.fetcher.get(source.url, known)
     if fetched.not_modified:
         _succeeded(source, status, started, deps, status.content_hash, known, status.last_warning)
-        return PollReport(source.id, "not_modified")
+        return PollReport(source.id, PollStatus.NOT_MODIFIED)
     digest = hashlib.sha256(fetched.body).hexdigest()
     validators = Validators(fetched.validators.etag or None, fetched.validators.last_modified or None)
     if digest == status.content_hash:
         # Some servers send new validators for an unchanged feed, others unchanged validators
         # for a changed one: the hash of the body is what decides.
         _succeeded(source, status, started, deps, digest, validators, status.last_warning)
-        return PollReport(source.id, "unchanged")
+        return PollReport(source.id, PollStatus.UNCHANGED)
     feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
     if not feed.usable:
         return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
@@ -140,7 +140,7 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         _succeeded(source, status, started, deps, status.content_hash, known, feed.problem)
     else:
         _succeeded(source, status, started, deps, digest, validators, feed.problem)
-    return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors), deferred)
+    return PollReport(source.id, PollStatus.OK, len(feed.entries), new_items, alerts, tuple(errors), deferred)
 
 
 class Outcome(Enum):
@@ -166,7 +166,7 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
     alert = None
     if assessment.review:  # a near miss: stored for analysts, sent only in digests
         title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
-        review = NewAlert(title, body, (), payload=payload, kind="review")
+        review = NewAlert(title, body, (), payload=payload, kind=AlertKind.REVIEW)
         item_id = deps.store.save_item(article, source, assessment, review, entry.keys, key_by_title, now)
     elif assessment.alert:
         title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
@@ -291,4 +291,4 @@ def _failed(source: Source, status: SourceStatus, started: datetime, error: str,
     deps.store.record_poll(
         replace(status, last_polled_at=started, last_error_at=started, last_error=error, consecutive_failures=failures, next_poll_at=next_poll)
     )
-    return PollReport(source.id, "failed", errors=(error,))
+    return PollReport(source.id, PollStatus.FAILED, errors=(error,))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from monitor.detect.countries import Gazetteer
@@ -22,9 +23,16 @@ from monitor.detect.rules.ruleset import RuleSet
 logger = logging.getLogger(__name__)
 
 
+class ReloadStatus(StrEnum):
+    UNCHANGED = "unchanged"  # the files are those of the rules in force
+    RELOADED = "reloaded"  # a sound change, now in force
+    REJECTED = "rejected"  # a broken change, newly seen: its problems are reported
+    STILL_REJECTED = "still_rejected"  # the broken change already reported
+
+
 @dataclass(frozen=True)
 class Reload:
-    status: str  # "unchanged", "reloaded", "rejected" (newly), "still_rejected"
+    status: ReloadStatus
     problems: tuple[str, ...] = ()
 
 
@@ -59,9 +67,9 @@ class RuleBook:
             digest = rules_digest(self._directory)
             if digest == self._rules.digest:
                 self._rejected_digest = None
-                return Reload("unchanged")
+                return Reload(ReloadStatus.UNCHANGED)
             if digest == self._rejected_digest:
-                return Reload("still_rejected")
+                return Reload(ReloadStatus.STILL_REJECTED)
             try:
                 rules = check_rules(self._directory, self._gazetteer, self._calendar)
             except ConfigError as exc:
@@ -69,9 +77,9 @@ class RuleBook:
                 problems = tuple(str(p) for p in exc.problems)
                 for problem in problems:
                     logger.error("rule change rejected: %s", problem)
-                return Reload("rejected", problems)
+                return Reload(ReloadStatus.REJECTED, problems)
             old = len(self._rules)
             self._rules = rules
             self._rejected_digest = None
             logger.info("rules reloaded: %d rules (were %d), %d filters", len(rules), old, len(rules.filters))
-            return Reload("reloaded")
+            return Reload(ReloadStatus.RELOADED)

@@ -21,11 +21,11 @@ from apscheduler.triggers.cron import CronTrigger
 from monitor.review.calendar.checks import calendar_gaps
 from monitor.detect.elections import ElectionsFile
 from monitor.daemon.health import source_trouble
-from monitor.models import HealthPolicy, PollReport, RetryPolicy, Source
+from monitor.models import AlertKind, HealthPolicy, PollReport, RetryPolicy, Source
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.daemon.pipeline import Deps, poll_source
-from monitor.daemon.reload import Reload, RuleBook
+from monitor.daemon.reload import Reload, ReloadStatus, RuleBook
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
     """Swap in changed rules that pass their checks; a rejected change raises an operational alert."""
     try:
         outcome = rulebook.reload()
-        if outcome.status == "rejected":
+        if outcome.status is ReloadStatus.REJECTED:
             body = "The rules in force are unchanged. Problems in the new rule files:\n" + "\n".join(f"- {p}" for p in outcome.problems)
             title = f"[OPERATIONAL] Rule change rejected ({len(outcome.problems)} problems); the previous rules stay in force"
             deps.store.add_operational_alert(title, body, deps.router.operational(), deps.clock())
@@ -127,7 +127,7 @@ def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
             reviews = deps.store.alerts(limit=1000, created_after=since, review=True)
             message = digest_message(alerts, since, reviews)
             if message is not None:
-                queued.append(deps.store.add_message("digest", message[0], message[1], (channel,), now))
+                queued.append(deps.store.add_message(AlertKind.DIGEST, message[0], message[1], (channel,), now))
     except Exception:
         logger.exception("digest job crashed")
     return queued

@@ -10,7 +10,8 @@ from types import TracebackType
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
 from monitor.errors import ConfigError
-from monitor.ingest.fetch import AddressGuard, Fetcher, Limits, build_client
+from monitor.ingest.fetch import Fetcher, Limits, build_client
+from monitor.ingest.guard import AddressGuard
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
 from monitor.notify.routing import load_router

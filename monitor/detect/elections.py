@@ -17,11 +17,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from monitor.config.fieldtypes import CountryCode
-from monitor.models import Election, ElectionNear, ElectionType
+from monitor.models import Election, ElectionNear, ElectionStatus, ElectionType
 from monitor.config.yamlfile import load_model
 
-Status = Literal["held", "scheduled", "expected", "postponed", "cancelled", "annulled"]
-CALLED_OFF = ("postponed", "cancelled", "annulled")
+CALLED_OFF = tuple(status for status in ElectionStatus if status.called_off)
 MAX_VOTE_DAYS = 60  # longest vote held over several days (phased votes such as India's)
 
 
@@ -36,7 +35,7 @@ class ElectionSpec(BaseModel):
     # stay in the file for reference but never open an election window.
     date_precision: Literal["day", "month", "year", "deadline"] = "day"
     name: str
-    status: Status
+    status: ElectionStatus
     cancelled_on: date | None = None  # the day a postponed, cancelled or annulled vote was called off
     source: str | None = None
     note: str | None = None

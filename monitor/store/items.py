@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from monitor.models import Article, Assessment, Source
+from monitor.models import Article, Assessment, DeliveryState, Source, TroubleKind
 from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
 from monitor.store.records import NewAlert, SourceStatus, StoredItem
 
@@ -49,7 +49,7 @@ class ItemsRepo:
             query = select(Item.published_at).where(Item.source_id == source_id).order_by(col(Item.published_at).desc()).limit(limit)
             return list(session.exec(query).all())
 
-    def set_health_alert(self, source_id: str, trouble: str | None) -> None:
+    def set_health_alert(self, source_id: str, trouble: TroubleKind | None) -> None:
         with Session(self.engine) as session:
             row = session.get(SourceState, source_id) or SourceState(source_id=source_id)
             row.health_alert = trouble
@@ -219,7 +219,7 @@ def _add_item(
         session.add(row)
         session.flush()
         assert row.id is not None
-        state = "silenced" if alert.silenced_by is not None else "pending"
+        state = DeliveryState.SILENCED if alert.silenced_by is not None else DeliveryState.PENDING
         for channel in alert.channels:
             session.add(Delivery(alert_id=row.id, channel=channel, state=state, next_attempt_at=now))
     session.flush()
@@ -227,4 +227,5 @@ def _add_item(
 
 
 def _status(row: SourceState) -> SourceStatus:
-    return SourceStatus(**{name: getattr(row, name) for name in SourceStatus.__dataclass_fields__})
+    values = {name: getattr(row, name) for name in SourceStatus.__dataclass_fields__}
+    return SourceStatus(**values | {"health_alert": TroubleKind(row.health_alert) if row.health_alert else None})

@@ -25,9 +25,10 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.daemon.endpoint import EndpointLimits, LinkError, LinkSigner, serve_verdicts
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
-from monitor.store.tables import Verdict
+from monitor.store.tables import VerdictRevision
 from tests.conftest import make_settings
 from tests.servers import free_port
+from tests.helpers import count_rows
 
 SIGNER = LinkSigner(b"test-secret", "http://127.0.0.1:1", timedelta(days=14))
 
@@ -116,7 +117,7 @@ def endpoint(tmp_path: Path, clock) -> Iterator[Endpoint]:
 
 
 def verdict_rows(store: Store) -> int:
-    return store.count(Verdict)
+    return count_rows(store, VerdictRevision)
 
 
 def test_following_a_link_records_nothing_until_its_confirm_button_is_pressed_once_or_twice(endpoint: Endpoint, clock) -> None:

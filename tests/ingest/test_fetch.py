@@ -25,7 +25,8 @@ from monitor.errors import (
     FetchStopped,
     ResponseTooLarge,
 )
-from monitor.ingest.fetch import AddressGuard, Fetcher, Limits, Validators, build_client
+from monitor.ingest.fetch import Fetcher, Limits, Validators, build_client
+from monitor.ingest.guard import AddressGuard
 from monitor.daemon.settings import ALL_NETWORKS, Settings, parse_allowed_networks
 from tests.conftest import make_settings
 from tests.servers import DribbleServer, LocalHTTPServer, free_port
@@ -540,3 +541,21 @@ class TestConnectionGuard:
         allowed = parse_allowed_networks("127.0.0.1, ::1")
         with build_client("ua", 5, 5, AddressGuard(allowed)) as guarded:
             assert guarded.get(url.replace("127.0.0.1", "localhost")).text == "<rss/>"
+
+    def test_the_guarded_client_raises_httpx_errors(self) -> None:
+        """A refused connection through the guarded transport is httpx's ConnectError, which the fetcher reports as a FetchError."""
+        url = f"http://127.0.0.1:{free_port()}/feed.xml"  # nothing listens there
+        with build_client("ua", 5, 5, AddressGuard(LOOPBACK_ONLY)) as guarded:
+            with pytest.raises(httpx.ConnectError):
+                guarded.get(url)
+            with pytest.raises(FetchError, match="ConnectError"):
+                Fetcher(guarded, AddressGuard(LOOPBACK_ONLY), Limits()).get(url)
+
+    def test_a_silent_server_times_out_through_the_guarded_client_too(self, user_agent: str) -> None:
+        """The guarded transport's read timeout is httpx's: the fetcher cuts a silent server off at the deadline."""
+        silent = DribbleServer(interval=30, length=10).start()
+        try:
+            with build_client(user_agent, 5, 30, AddressGuard(LOOPBACK_ONLY)) as guarded, pytest.raises(DeadlineExceeded):
+                fetcher(guarded, deadline=1.0).get(silent.url("/feed.xml"))
+        finally:
+            silent.stop()

@@ -14,6 +14,7 @@ from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.store.tables import Alert, Delivery
 from tests.conftest import ROOT, make_settings
+from tests.helpers import count_rows
 
 DOMESTIC_RULE = """\
 rules:
@@ -65,7 +66,7 @@ def test_a_backtest_reports_removed_alerts_with_their_verdicts_and_sends_nothing
     store = Store(make_engine(history.database_url))
     (alert,) = store.alerts()
     store.mark(alert.id, "fp", None, clock())
-    posts_before, deliveries_before = len(receiver.hits("/hook", "POST")), store.count(Delivery)
+    posts_before, deliveries_before = len(receiver.hits("/hook", "POST")), count_rows(store, Delivery)
     candidate = rules_copy(tmp_path, ["ei01-timing.yaml"])
 
     assert main(["backtest", "--rules", str(candidate), "--format", "json"], settings=history) == 0
@@ -80,8 +81,8 @@ def test_a_backtest_reports_removed_alerts_with_their_verdicts_and_sends_nothing
     rules = {r["rule"]: (r["before"], r["after"]) for r in report["rules"]}
     assert rules["ei02-vote-appeal-foreign"] == (1, 0)
     assert "backtest: 3/3 items" in out.err
-    assert len(receiver.hits("/hook", "POST")) == posts_before and store.count(Delivery) == deliveries_before
-    assert store.count(Alert) == 1
+    assert len(receiver.hits("/hook", "POST")) == posts_before and count_rows(store, Delivery) == deliveries_before
+    assert count_rows(store, Alert) == 1
 
 
 def test_a_backtest_reports_added_alerts(history, tmp_path: Path, capsys) -> None:

@@ -28,10 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from monitor.errors import ConfigError, Problem
 from monitor.models import Concepts
 from monitor.detect.textmatch import Document, Normalised, PhraseMatcher, check_phrase_table, normalise_phrase, without_overlaps
+from monitor.config.fieldtypes import LanguageCode
 from monitor.config.yamlfile import load_model
 
 LexiconId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 REFERENCE = "@"  # "@threat" in a phrase list stands for every entry of the lexicon "threat"
 TARGET = "target"  # "@target": a mention of a country whose vote is near (not a lexicon)
 
@@ -41,7 +41,7 @@ class LexiconSpec(BaseModel):
 
     id: LexiconId
     description: str = ""
-    entries: dict[Language, Annotated[tuple[str, ...], Field(min_length=1)]] = Field(min_length=1)
+    entries: dict[LanguageCode, Annotated[tuple[str, ...], Field(min_length=1)]] = Field(min_length=1)
 
     _phrases_compile = field_validator("entries")(check_phrase_table)
 

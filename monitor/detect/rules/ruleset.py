@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from monitor.models import Context, Severity
-from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, Outcome
+from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, ConditionResult
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.rules.schema import Examples, FilterExamples
 from monitor.detect.textmatch import Document
@@ -27,7 +27,7 @@ class Rule:
     needs: Needs = ()  # what the text must hold for the rule to have a chance (conditions.needs)
     declared_weight: float = 0.0  # the weight its file gives it; ``weight`` may be learned (rules/weights.yaml)
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         if not context.concepts.holds(self.needs):
             return NO_MATCH
         return self.condition.evaluate(document, context)
@@ -47,7 +47,7 @@ class Filter:
     def covers(self, rule_id: str) -> bool:
         return any(fnmatchcase(rule_id, pattern) for pattern in self.rule_patterns)
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         return self.condition.evaluate(document, context)
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from monitor.cli.main import main
 from monitor.errors import Problem, RuleError
 from monitor.models import Context, Severity, Source, SourceKind
-from monitor.detect.rules.conditions import Outcome
+from monitor.detect.rules.conditions import ConditionResult
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.safety import check_pattern
 from monitor.detect.textmatch import prepare
@@ -151,7 +151,7 @@ class TestValid:
         rules = load_rules(rules_dir(tmp_path, {"ei02.yaml": VALID}))
         (rule,) = rules.rules
 
-        def evaluate(text: str, kind: SourceKind = SourceKind.OFFICIAL) -> Outcome:
+        def evaluate(text: str, kind: SourceKind = SourceKind.OFFICIAL) -> ConditionResult:
             document = prepare("", text)
             return rule.evaluate(document, rules.read(document, context(kind)))  # the pack's one scan, then the rule
 
