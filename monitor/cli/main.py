@@ -28,14 +28,13 @@ from monitor.cli.calendar import add_calendar_commands
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, DatabaseError, FetchError, NotText, Problem
 from monitor.review.evaluation import evaluate, load_cases, report_json, report_text
-from monitor.review.selftest import run_examples
+from monitor.review.selftest import check_pack, checked_rules, run_examples
 from monitor.notify.explain import assessment_json, assessment_text
 from monitor.ingest.extract import clip_text, extract_page
 from monitor.daemon.endpoint import serve_verdicts
 from monitor.models import Clock, PollStatus, Source, SourceKind, Verdict
 from monitor.notify.channels import build_channels
 from monitor.notify.messages import FORMATS, render
-from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.weights import weights_path
 from monitor.daemon.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.detect.scoring import assess_text
@@ -361,9 +360,12 @@ def _problem(path: str, message: str) -> Problem:
 
 def cmd_rules_check(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     knowledge = load_knowledge(settings)  # raises ConfigError (exit 2) listing every problem
+    warnings = check_pack(knowledge.rules, knowledge.gazetteer, knowledge.calendar)  # RuleError (exit 2) on an error
     files = len({rule.path for rule in knowledge.rules.rules})
     print(f"{len(knowledge.rules)} rules in {files} files: OK")
     print(f"{len(knowledge.calendar)} elections, gazetteer of {len(knowledge.gazetteer.names)} countries: OK")
+    for warning in warnings:
+        print(warning)
     return EXIT_OK
 
 
@@ -376,7 +378,7 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings, clock: Clock) -
             continue
         verdict = "ok  " if r.passed else "FAIL"
         expectation = "should match" if r.expected else "should not match"
-        print(f"{verdict} {r.owner.id}: {expectation}: {' '.join(r.example.text.split())[:100]}")
+        print(f"{verdict} {r.owner.id}: {expectation}: {' '.join(r.example.text.split())[:100]} ({r.where})")
     filters = len(knowledge.rules.filters)
     print(f"{len(results) - len(failures)} of {len(results)} examples pass in {len(knowledge.rules)} rules and {filters} filters")
     return EXIT_FAILED if failures else EXIT_OK
@@ -544,7 +546,9 @@ def cmd_rules_stats(args: argparse.Namespace, settings: Settings, clock: Clock) 
 
 def cmd_backtest(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     knowledge = load_knowledge(settings)
-    rules = load_rules(args.rules)
+    rules, warnings = checked_rules(args.rules, knowledge.gazetteer, knowledge.calendar)  # the checks of a reload
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     store = _store(settings)
     since, until = _day(args.since), _day(args.until)
     total = store.count_history(since, until)

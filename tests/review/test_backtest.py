@@ -38,7 +38,7 @@ def history(tmp_path: Path, clock, receiver):
 
 def rules_copy(tmp_path: Path, keep: list[str], extra: str | None = None) -> Path:
     directory = tmp_path / "candidate-rules"
-    directory.mkdir()
+    directory.mkdir(parents=True)
     shutil.copytree(ROOT / "rules" / "lexicons", directory / "lexicons")  # the rules' shared vocabulary
     for name in keep:
         shutil.copy(ROOT / "rules" / name, directory / name)
@@ -101,3 +101,16 @@ def test_an_unchanged_rule_set_changes_nothing(history, capsys) -> None:
     """The rules in force, backtested against their own history, add and remove nothing."""
     assert main(["backtest", "--rules", str(ROOT / "rules"), "--since", "2024-01-01", "--until", "2025-01-01"], settings=history) == 0
     assert "added 0, removed 0, severity changed 0" in capsys.readouterr().out
+
+
+def test_a_candidate_is_held_to_the_checks_of_a_reload(history, tmp_path: Path, capsys) -> None:
+    """A candidate whose example fails is refused (exit 2, file and line); its warnings go to standard error."""
+    failing = rules_copy(tmp_path / "failing", ["ei01-timing.yaml"], DOMESTIC_RULE.replace("match: [{text: Every vote counts.}]", "match: [{text: Vote.}]"))
+    assert main(["backtest", "--rules", str(failing)], settings=history) == 2
+    assert f"{failing / 'zz-extra.yaml'}:7: rule zz-every-vote-counts: example not matched: Vote. (examples-pass)" in capsys.readouterr().err
+
+    candidate = rules_copy(tmp_path / "warned", ["ei01-timing.yaml"], DOMESTIC_RULE)
+    assert main(["backtest", "--rules", str(candidate), "--format", "json"], settings=history) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["items"] == 3  # standard output stays JSON
+    assert f"warning: {candidate / 'zz-extra.yaml'}:2: rule zz-every-vote-counts: no indicator family tag (ei:EI-NN) (family-tag-present)" in out.err
