@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli.main import main
+from monitor.cli.main import build_parser, main
+from monitor.cli.docs import leaf_commands
 from monitor.daemon.settings import Settings
 from tests.conftest import ROOT
 
@@ -17,11 +18,13 @@ COMMANDS = [
     ["score"],
     ["rules", "check"],
     ["rules", "test"],
+    ["rules", "tune"],
     ["rules", "stats"],
     ["alerts", "list"],
     ["alerts", "mark"],
     ["alerts", "show"],
     ["alerts", "preview"],
+    ["review", "list"],
     ["sources", "list"],
     ["db", "upgrade"],
     ["demo"],
@@ -50,6 +53,11 @@ def test_python_dash_m_monitor_is_the_command() -> None:
     """`python -m monitor` runs the same command line."""
     done = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("monitor ")
+
+
+def test_every_command_is_in_the_list() -> None:
+    """COMMANDS, which the help and README checks go through, names every command of the parser."""
+    assert sorted(list(words) for words, _ in leaf_commands(build_parser())) == sorted(COMMANDS)
 
 
 def test_an_empty_notify_config_means_none(tmp_path: Path, monkeypatch) -> None:
