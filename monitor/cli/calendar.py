@@ -16,11 +16,10 @@ from monitor.errors import ConfigError
 from monitor.models import Clock
 from monitor.daemon.settings import Settings
 from monitor.config.yamlfile import load_model
+from monitor.cli.common import EXIT_CONFIG, EXIT_OK, Subparsers
 
-EXIT_OK, EXIT_CONFIG = 0, 2
 
-
-def add_calendar_commands(commands: Any) -> None:
+def register(commands: Subparsers) -> None:
     calendar = commands.add_parser("calendar", help="the election calendar: upcoming votes, checks, counts, imports").add_subparsers(
         dest="calendar_command", required=True, metavar="ACTION"
     )
