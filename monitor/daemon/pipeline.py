@@ -19,20 +19,21 @@ from enum import Enum
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.errors import FetchError, FetchStopped, NotText
-from monitor.ingest.extract import MAX_TEXT_CHARS, clip_text, extract_page
-from monitor.daemon.endpoint import LinkSigner
+from monitor.errors import FetchError, FetchStopped
+from monitor.ingest.article import fetch_article
+from monitor.ingest.extract import MAX_TEXT_CHARS
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
 from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
 from monitor.notify.channels import Channels
+from monitor.notify.links import LinkSigner
 from monitor.notify.messages import render_alert
 from monitor.notify.routing import Router
 from monitor.notify.silences import silencing
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
-from monitor.detect.stories import StoryAlert, StoryCandidate, find_story, shingles
+from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item_candidate
 from monitor.detect.textmatch import Document, prepare
 
 logger = logging.getLogger(__name__)
@@ -189,74 +190,14 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
     return Outcome.STORED
 
 
-def _story_candidate(document: Document, language: str | None, assessment: Assessment, published: datetime) -> StoryCandidate:
-    return StoryCandidate(
-        shingles=shingles(document.text),
-        language=language,
-        elections=frozenset((n.election.country, n.election.date.isoformat()) for n in assessment.elections),
-        families=frozenset(tag for m in assessment.matches for tag in m.tags if tag.startswith("ei:")),
-        published=published,
-    )
-
-
 def _story_of(document: Document, article: Article, assessment: Assessment, deps: Deps, now: datetime) -> int | None:
     """The alert of a recent story this item repeats (republished or translated), if any."""
     recent = deps.store.recent_alerts(now - deps.realert)
     if not recent:
         return None
-    new = _story_candidate(document, article.language, assessment, article.published)
-    known = [
-        StoryAlert(
-            r.alert_id,
-            StoryCandidate(
-                shingles(prepare(r.title, r.text).text), r.language, frozenset(r.elections), frozenset(t for t in r.tags if t.startswith("ei:")), r.published_at
-            ),
-        )
-        for r in recent
-    ]
+    new = item_candidate(document, article.language, assessment, article.published)
+    known = [StoryAlert(r.alert_id, alert_candidate(r.text, r.language, r.elections, r.tags, r.published_at)) for r in recent]
     return find_story(new, known, deps.story_similarity)
-
-
-def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime, max_text_chars: int = MAX_TEXT_CHARS) -> Article:
-    """The entry's page text, else its feed content, else its summary; says which was used.
-
-    The text (and the title) is cut to ``max_text_chars``; a page that is not text (binary) is refused with
-    its reason recorded, and the feed's text is used instead.
-    """
-    extracted, error = None, None
-    if source.fetch_pages and entry.url:
-        try:
-            page = fetcher.get(entry.url)
-            extracted = extract_page(page.body, page.url, page.content_type)
-            if extracted is None:
-                error = "no article text found in the page"
-        except NotText as exc:  # a binary page: its bytes are never read as text
-            error = f"{entry.url}: {exc}"
-            logger.warning("page refused source=%s url=%s reason=%s", source.id, entry.url, exc)
-        except FetchError as exc:
-            error = str(exc)
-    if extracted is not None:
-        text, extraction = extracted.text, Extraction.PAGE
-    elif entry.content:
-        text, extraction = entry.content, Extraction.FEED_CONTENT
-    elif entry.summary:
-        text, extraction = entry.summary, Extraction.FEED_SUMMARY
-    else:
-        text, extraction = "", Extraction.TITLE
-    if len(text) > max_text_chars:
-        logger.warning("text cut source=%s url=%s characters=%s limit=%s", source.id, entry.url, len(text), max_text_chars)
-        text = clip_text(text, max_text_chars)
-    return Article(
-        entry=entry,
-        text=text,
-        title=clip_text(entry.title or (extracted.title if extracted else None) or "", max_text_chars),
-        author=extracted.author if extracted else None,
-        language=(extracted.language if extracted else None) or source.language,
-        published=entry.published or (extracted.published if extracted else None) or now,
-        extraction=extraction,
-        site_name=extracted.site_name if extracted else None,
-        extraction_error=error,
-    )
 
 
 def _succeeded(
