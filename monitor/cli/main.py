@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from monitor import __version__
-from monitor.daemon.wiring import Monitor, load_knowledge, make_fetcher
+from monitor.daemon.wiring import Monitor, endpoint_limits, link_signer, load_knowledge, make_fetcher
 from monitor.review.backtest import backtest, rescore, source_of
 from monitor.review.backtest import report_json as backtest_json
 from monitor.review.backtest import report_text as backtest_text
@@ -244,12 +244,12 @@ def _start_endpoint(monitor: Monitor, settings: Settings, clock: Clock) -> Any:
     """The verdict-link endpoint, when MONITOR_HTTP_LISTEN is set."""
     if not settings.http_listen:
         return None
-    signer = settings.link_signer()
+    signer = link_signer(settings)
     if signer is None:
         raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", "the endpoint needs MONITOR_SECRET_KEY and MONITOR_PUBLIC_URL")])
     host, port = parse_listen(settings.http_listen)  # checked when the settings were read
     try:
-        server = serve_verdicts(host, port, signer, monitor.deps.store.mark, clock, settings.endpoint_limits())
+        server = serve_verdicts(host, port, signer, monitor.deps.store.mark, clock, endpoint_limits(settings))
     except OSError as exc:  # the port is taken, the host is not ours
         raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", f"cannot listen on {settings.http_listen}: {exc.strerror or exc}")]) from exc
     logger.info("verdict endpoint on %s", settings.http_listen)
