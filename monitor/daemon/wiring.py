@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC
 from types import TracebackType
+
+from apscheduler.triggers.cron import CronTrigger
 
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
@@ -67,6 +70,11 @@ def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fet
     return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects, settings.fetch_deadline), stop)
 
 
+def check_crontab(line: str) -> None:
+    """Raises ValueError when the scheduler cannot read ``line``: a digest's schedule (routing file)."""
+    CronTrigger.from_crontab(line, timezone=UTC)
+
+
 def link_signer(settings: Settings) -> LinkSigner | None:
     """The signer of verdict links, when the settings hold a secret key and a public address."""
     if not (settings.secret_key and settings.public_url):
@@ -98,7 +106,7 @@ class Monitor(AbstractContextManager["Monitor"]):
             calendar=self.knowledge.calendar,
             thresholds=settings.thresholds(),
             channels=self.channels,
-            router=load_router(settings.routing_file, self.channels),
+            router=load_router(settings.routing_file, self.channels, check_cron=check_crontab),
             clock=clock,
             max_backoff=settings.max_backoff,
             stop=self.stop,
