@@ -24,12 +24,12 @@ from monitor.ingest.article import fetch_article
 from monitor.ingest.extract import MAX_TEXT_CHARS
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
-from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
+from monitor.models import Article, Assessment, Clock, Decision, Fate, FeedEntry, PollReport, Source, Thresholds
 from monitor.notify.channels import Channels
 from monitor.notify.links import LinkSigner
 from monitor.notify.messages import render_alert
 from monitor.notify.routing import Router
-from monitor.notify.silences import silencing
+from monitor.notify.decision import decide
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
@@ -145,12 +145,12 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
 
 
 class Outcome(Enum):
-    """What became of one feed entry."""
+    """What became of one feed entry, for the poll's counts."""
 
     KNOWN = "known"  # stored before: nothing fetched
     DUPLICATE = "duplicate"  # fetched, then found stored meanwhile (by another source's poll)
     STORED = "stored"  # stored, no alert of its own (a copy of an alerted story included)
-    ALERT = "alert"  # stored with an alert
+    ALERT = "alert"  # stored with an alert (sent or silenced)
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
@@ -164,30 +164,60 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
     article = replace(article, language=context.language)
     assessment = assess(document, context, deps.rules(), deps.thresholds)
-    alert = None
-    if assessment.review:  # a near miss: stored for analysts, sent only in digests
-        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
-        review = NewAlert(title, body, (), payload=payload, kind="review")
-        item_id = deps.store.save_item(article, source, assessment, review, entry.keys, key_by_title, now)
-    elif assessment.alert:
-        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
-        with deps.alert_lock:
-            silence = silencing(assessment, source, deps.store.silences(now))
-            story = _story_of(document, article, assessment, deps, now)
-            alert = NewAlert(title, body, deps.router.targets(assessment, source), silence.id if silence else None, story, payload)
-            item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
-    else:
-        item_id = deps.store.save_item(article, source, assessment, None, entry.keys, key_by_title, now)
-    if item_id is None:
+    saved = _decide_and_save(_Item(article, document, source, assessment, key_by_title), deps, now)
+    if saved.item_id is None:
         return Outcome.DUPLICATE
-    if alert and alert.copy_of is not None:
-        logger.info("copy of the story of alert %s source=%s item=%s", alert.copy_of, source.id, item_id)
+    decision = saved.decision
+    if decision.fate is Fate.COPY:
+        logger.info("copy of the story of alert %s source=%s item=%s", decision.story, source.id, saved.item_id)
         return Outcome.STORED
-    if alert:
-        held = f" (silenced by #{alert.silenced_by})" if alert.silenced_by else ""
-        logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, item_id, assessment.score, alert.title)
+    if decision.new_alert:
+        assert saved.message is not None
+        held = f" (silenced by #{decision.silenced_by})" if decision.silenced_by is not None else ""
+        logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, saved.item_id, assessment.score, saved.message.title)
         return Outcome.ALERT
     return Outcome.STORED
+
+
+@dataclass(frozen=True)
+class _Item:
+    """An assessed entry, before its fate is decided."""
+
+    article: Article
+    document: Document
+    source: Source
+    assessment: Assessment
+    title_key: str | None
+
+
+@dataclass(frozen=True)
+class _Saved:
+    decision: Decision
+    message: NewAlert | None
+    item_id: int | None  # None: another poll stored the item first
+
+
+def _decide_and_save(item: _Item, deps: Deps, now: datetime) -> _Saved:
+    """Gather what the decision weighs, decide, and have the store record the decision."""
+    article, source, assessment = item.article, item.source, item.assessment
+    if not assessment.alert:  # no silence or story bears on it: nothing to look up, no lock
+        decision = decide(assessment, source, (), None)
+        message = _message(item, (), deps) if decision.fate is Fate.REVIEW else None
+        return _Saved(decision, message, _save(item, decision, message, deps, now))
+    message = _message(item, deps.router.targets(assessment, source), deps)
+    with deps.alert_lock:
+        decision = decide(assessment, source, deps.store.silences(now), _story_of(item.document, article, assessment, deps, now))
+        return _Saved(decision, message, _save(item, decision, message, deps, now))
+
+
+def _message(item: _Item, channels: tuple[str, ...], deps: Deps) -> NewAlert:
+    title, body, payload = render_alert(item.article, item.source, item.assessment, deps.gazetteer.name)
+    return NewAlert(title, body, channels, payload)
+
+
+def _save(item: _Item, decision: Decision, message: NewAlert | None, deps: Deps, now: datetime) -> int | None:
+    entry = item.article.entry
+    return deps.store.save_item(item.article, item.source, item.assessment, decision, message, entry.keys, item.title_key, now)
 
 
 def _story_of(document: Document, article: Article, assessment: Assessment, deps: Deps, now: datetime) -> int | None:
