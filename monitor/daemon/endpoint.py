@@ -129,8 +129,8 @@ class _VerdictHandler(BaseHTTPRequestHandler):
     server: _BoundedHTTPServer
 
     def setup(self) -> None:
-        self.timeout = self.server.limits.timeout  # read by the base class's setup, for the socket
         super().setup()
+        self.connection.settimeout(self.server.limits.timeout)  # each write of the answer, too
         self.rfile.close()  # replaced by a reader with a deadline (closing it keeps the socket open)
         deadline = time.monotonic() + self.server.limits.timeout
         self.rfile = io.BufferedReader(_DeadlineReader(self.connection, deadline))
