@@ -80,7 +80,8 @@ sys.path.insert(0, str(ROOT))
 from monitor.daemon.wiring import Knowledge, Monitor, load_knowledge, make_fetcher  # noqa: E402
 from monitor.cli.main import main as cli_main  # noqa: E402
 from monitor.errors import AddressRefused, FetchError, RuleError  # noqa: E402
-from monitor.daemon.endpoint import EndpointLimits, LinkSigner, serve_verdicts  # noqa: E402
+from monitor.daemon.endpoint import EndpointLimits, serve_verdicts  # noqa: E402
+from monitor.notify.links import LinkSigner  # noqa: E402
 from monitor.ingest.guard import AddressGuard  # noqa: E402
 from monitor.models import RetryPolicy, Source, SourceKind  # noqa: E402
 from monitor.notify.channels import build_channels  # noqa: E402

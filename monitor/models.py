@@ -252,6 +252,32 @@ class Assessment:
     review: bool = False  # below the alert score, but worth an analyst's look (see scoring.for_review)
 
 
+class Fate(StrEnum):
+    """What becomes of an assessed item: decided once (``monitor.notify.decision``), recorded by the store."""
+
+    NOTHING = "nothing"  # stored, no alert
+    REVIEW = "review"  # a near miss: stored with an alert for analysts, sent only in digests
+    ALERT = "alert"  # a new alert, sent to its channels
+    SILENCED = "silenced"  # a new alert a silence holds back: stored and shown, not sent
+    COPY = "copy"  # a copy of a story that alerted recently: listed on that story's alert, no alert of its own
+
+
+@dataclass(frozen=True)
+class Decision:
+    fate: Fate
+    silenced_by: int | None = None  # the silence that holds a SILENCED alert back
+    story: int | None = None  # the alert of the story a COPY joins
+
+    def __post_init__(self) -> None:
+        if (self.silenced_by is not None) != (self.fate is Fate.SILENCED) or (self.story is not None) != (self.fate is Fate.COPY):
+            raise ValueError(f"a {self.fate} decision with silence {self.silenced_by} and story {self.story}")
+
+    @property
+    def new_alert(self) -> bool:
+        """An alert of the item's own, sent or held back by a silence."""
+        return self.fate in (Fate.ALERT, Fate.SILENCED)
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """How a score is read: severity bands (below the lowest: LOW), the severity that alerts,

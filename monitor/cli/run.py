@@ -15,7 +15,7 @@ from monitor.cli.common import EXIT_FAILED, EXIT_OK, Subparsers
 from monitor.daemon.endpoint import serve_verdicts
 from monitor.daemon.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.daemon.settings import Settings, parse_listen
-from monitor.daemon.wiring import Monitor
+from monitor.daemon.wiring import Monitor, endpoint_limits, link_signer
 from monitor.demo import run_demo
 from monitor.errors import ConfigError, Problem
 from monitor.models import Clock, PollStatus
@@ -69,12 +69,12 @@ def _start_endpoint(monitor: Monitor, settings: Settings, clock: Clock) -> Any:
     """The verdict-link endpoint, when MONITOR_HTTP_LISTEN is set."""
     if not settings.http_listen:
         return None
-    signer = settings.link_signer()
+    signer = link_signer(settings)
     if signer is None:
         raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", "the endpoint needs MONITOR_SECRET_KEY and MONITOR_PUBLIC_URL")])
     host, port = parse_listen(settings.http_listen)  # checked when the settings were read
     try:
-        server = serve_verdicts(host, port, signer, monitor.deps.store.mark, clock, settings.endpoint_limits())
+        server = serve_verdicts(host, port, signer, monitor.deps.store.mark, clock, endpoint_limits(settings))
     except OSError as exc:  # the port is taken, the host is not ours
         raise ConfigError([Problem("MONITOR_HTTP_LISTEN", "", f"cannot listen on {settings.http_listen}: {exc.strerror or exc}")]) from exc
     logger.info("verdict endpoint on %s", settings.http_listen)

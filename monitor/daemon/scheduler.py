@@ -80,7 +80,9 @@ def health_job(sources: Iterable[Source], deps: Deps, policy: HealthPolicy) -> l
         now = deps.clock()
         for source in sources:
             status = deps.store.source_status(source.id)
-            trouble = source_trouble(source, status, deps.store.item_times(source.id), now, policy)
+            trouble = source_trouble(
+                deps.store.item_times(source.id), now, policy, failures=status.consecutive_failures, last_success_at=status.last_success_at, last_error=status.last_error
+            )
             kind = trouble.kind if trouble else None
             if kind == status.health_alert:
                 continue

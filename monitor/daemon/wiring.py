@@ -5,15 +5,20 @@ from __future__ import annotations
 import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC
 from types import TracebackType
+
+from apscheduler.triggers.cron import CronTrigger
 
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
+from monitor.daemon.endpoint import EndpointLimits
 from monitor.errors import ConfigError
 from monitor.ingest.fetch import Fetcher, Limits, build_client
 from monitor.ingest.guard import AddressGuard
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
+from monitor.notify.links import LinkSigner
 from monitor.notify.routing import load_router
 from monitor.daemon.pipeline import Deps
 from monitor.daemon.reload import RuleBook
@@ -66,6 +71,22 @@ def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fet
     return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects, settings.fetch_deadline), stop)
 
 
+def check_crontab(line: str) -> None:
+    """Raises ValueError when the scheduler cannot read ``line``: a digest's schedule (routing file)."""
+    CronTrigger.from_crontab(line, timezone=UTC)
+
+
+def link_signer(settings: Settings) -> LinkSigner | None:
+    """The signer of verdict links, when the settings hold a secret key and a public address."""
+    if not (settings.secret_key and settings.public_url):
+        return None
+    return LinkSigner(settings.secret_key.encode(), settings.public_url, settings.link_ttl)
+
+
+def endpoint_limits(settings: Settings) -> EndpointLimits:
+    return EndpointLimits(settings.http_timeout.total_seconds(), settings.http_max_connections)
+
+
 class Monitor(AbstractContextManager["Monitor"]):
     """A fully wired monitor: sources, knowledge, channels, store, HTTP client. Close it after use."""
 
@@ -86,11 +107,11 @@ class Monitor(AbstractContextManager["Monitor"]):
             calendar=self.knowledge.calendar,
             thresholds=settings.thresholds(),
             channels=self.channels,
-            router=load_router(settings.routing_file, self.channels),
+            router=load_router(settings.routing_file, self.channels, check_cron=check_crontab),
             clock=clock,
             max_backoff=settings.max_backoff,
             stop=self.stop,
-            signer=settings.link_signer(),
+            signer=link_signer(settings),
             realert=settings.realert_period,
             story_similarity=settings.story_similarity,
             max_entries_per_poll=settings.max_entries_per_poll,

@@ -7,9 +7,9 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from monitor.daemon.endpoint import LinkSigner
 from monitor.models import AlertKind, Clock, RetryPolicy
 from monitor.notify.channels import LOG_CHANNEL, Channels
+from monitor.notify.links import LinkSigner
 from monitor.notify.messages import render
 from monitor.store.repo import PendingDelivery, Store
 

@@ -27,13 +27,12 @@ class SourceStatus:
 
 @dataclass(frozen=True)
 class NewAlert:
+    """The message of an item's alert; whether it is sent, held back or not made is the ``Decision``'s."""
+
     title: str
     body: str
     channels: tuple[str, ...]
-    silenced_by: int | None = None  # stored with its deliveries marked silenced: shown, not sent
-    copy_of: int | None = None  # the alert of the story this item repeats: no new alert
     payload: dict[str, object] | None = None  # structured message, rendered per channel when sent
-    kind: AlertKind = AlertKind.ITEM  # or REVIEW: an item stored with an alert never sent
 
 
 @dataclass(frozen=True)
