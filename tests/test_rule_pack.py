@@ -11,7 +11,8 @@ import pytest
 from monitor.daemon.wiring import load_knowledge
 from monitor.cli.main import main
 from monitor.review.selftest import run_examples
-from tests.conftest import ROOT, make_settings
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import pytest
 from monitor.cli.main import main
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.daemon.settings import Settings
-from tests.conftest import ROOT, make_settings
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 COMMANDS = [
     ["run"],

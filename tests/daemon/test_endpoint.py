@@ -26,8 +26,8 @@ from monitor.daemon.endpoint import EndpointLimits, LinkError, LinkSigner, serve
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
 from monitor.store.tables import Verdict
-from tests.conftest import make_settings
-from tests.servers import free_port
+from testbed.servers import free_port
+from testbed.settings import make_settings
 
 SIGNER = LinkSigner(b"test-secret", "http://127.0.0.1:1", timedelta(days=14))
 

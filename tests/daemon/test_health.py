@@ -12,8 +12,8 @@ from monitor.daemon.pipeline import poll_source
 from monitor.daemon.scheduler import calendar_job, health_job
 from monitor.store.engine import ensure_schema
 from monitor.store.repo import SourceStatus
-from tests.conftest import make_settings
-from tests.helpers import rss, write_sources
+from testbed.builders import rss, write_sources
+from testbed.settings import make_settings
 
 SOURCE = Source(id="s", name="S", url="https://example.invalid/", kind=SourceKind.OFFICIAL, country="BY")
 

@@ -13,7 +13,8 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.store.tables import Alert, Delivery
-from tests.conftest import ROOT, make_settings
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 DOMESTIC_RULE = """\
 rules:

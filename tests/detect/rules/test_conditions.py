@@ -20,7 +20,7 @@ from monitor.detect.rules.loader import lexicon_for
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.safety import check_pattern
 from monitor.cli.main import main
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 from monitor.detect.rules.schema import Condition
 from monitor.detect.textmatch import prepare
 

@@ -20,7 +20,7 @@ from monitor.detect.rules.conditions import Outcome
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.safety import check_pattern
 from monitor.detect.textmatch import prepare
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 VALID = """\
 rules:
