@@ -30,7 +30,7 @@ from monitor.daemon.settings import Settings  # noqa: E402
 from monitor.daemon.wiring import Monitor, load_knowledge  # noqa: E402
 from monitor.detect.article_context import build_context  # noqa: E402
 from monitor.detect.scoring import assess  # noqa: E402
-from monitor.detect.textmatch import prepare  # noqa: E402
+from monitor.detect.document import prepare  # noqa: E402
 from monitor.ingest.extract import extract_page  # noqa: E402
 from monitor.models import Source, SourceKind  # noqa: E402
 from monitor.store.engine import ensure_schema  # noqa: E402

@@ -33,7 +33,7 @@ from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
 from monitor.detect.stories import StoryAlert, StoryCandidate, find_story, shingles
-from monitor.detect.textmatch import Document, prepare
+from monitor.detect.document import Document, prepare
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.detect.textmatch import Normalised
+from monitor.detect.normalisation import Normalised
 
 SHINGLE_WORDS = 4
 

@@ -11,7 +11,7 @@ from monitor.detect.elections import ElectionCalendar
 from monitor.models import Source
 from monitor.detect.rules.ruleset import Filter, Rule, RuleSet
 from monitor.detect.rules.schema import Example
-from monitor.detect.textmatch import prepare
+from monitor.detect.document import prepare
 
 # An example without a date is published far from every election in the calendar.
 NO_ELECTION_DAY = datetime(1990, 1, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from monitor.review.evaluation import load_cases
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.detect.stories import StoryCandidate, jaccard, same_story, shingles
-from monitor.detect.textmatch import normalise
+from monitor.detect.normalisation import normalise
 from testbed.builders import rss, write_sources
 from testbed.settings import make_settings
 from tests.conftest import ROOT

@@ -9,7 +9,7 @@ from monitor.models import Context, Severity
 from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, Outcome
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.rules.schema import Examples, FilterExamples
-from monitor.detect.textmatch import Document
+from monitor.detect.document import Document
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionSpec
 from monitor.errors import ConfigError, Problem
 from monitor.models import ElectionType
-from monitor.detect.textmatch import normalise
+from monitor.detect.normalisation import normalise
 
 MOVED_WITHIN = timedelta(days=45)
 MAX_IMPORT_BYTES = 20_000_000

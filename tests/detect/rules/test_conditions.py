@@ -22,7 +22,7 @@ from monitor.detect.rules.safety import check_pattern
 from monitor.cli.main import main
 from testbed.settings import make_settings
 from monitor.detect.rules.schema import Condition
-from monitor.detect.textmatch import prepare
+from monitor.detect.document import prepare
 
 GAZETTEER = Gazetteer(
     {"LT": ("Lithuania", "Lithuanian*", "Vilnius", "Литв*"), "BY": ("Belarus*", "Minsk"), "CN": ("China", "Chinese")},

@@ -19,7 +19,7 @@ from monitor.models import Context, Severity, Source, SourceKind
 from monitor.detect.rules.conditions import Outcome
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.safety import check_pattern
-from monitor.detect.textmatch import prepare
+from monitor.detect.document import prepare
 from testbed.settings import make_settings
 
 VALID = """\
