@@ -33,13 +33,13 @@ sys.path.insert(0, str(ROOT))
 from bench.pipeline import pages_from_arguments  # noqa: E402  (the same pages as the pipeline benchmark)
 from monitor.daemon.wiring import load_knowledge  # noqa: E402
 from monitor.detect.article_context import build_context  # noqa: E402
-from monitor.ingest.extract import extract_page  # noqa: E402
-from monitor.models import Source, SourceKind, Thresholds  # noqa: E402
 from monitor.detect.rules.loader import load_rules, rule_files  # noqa: E402
 from monitor.detect.rules.ruleset import RuleSet  # noqa: E402
 from monitor.detect.scoring import assess  # noqa: E402
-from monitor.detect.textmatch import prepare  # noqa: E402
-from tests.conftest import make_settings  # noqa: E402
+from monitor.detect.document import prepare  # noqa: E402
+from monitor.ingest.extract import extract_page  # noqa: E402
+from monitor.models import Source, SourceKind, Thresholds  # noqa: E402
+from testbed.settings import make_settings  # noqa: E402
 
 COPIES = 10
 

@@ -15,8 +15,8 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.store.tables import Alert, Item
-from tests.conftest import make_settings
-from tests.helpers import count_rows
+from testbed.builders import count_rows
+from testbed.settings import make_settings
 
 ELECTION_LINE = "Lithuania, parliamentary election on 2024-10-13, 18 days after publication"
 

@@ -12,7 +12,8 @@ from monitor.daemon.wiring import load_knowledge
 from monitor.cli.main import main
 from monitor.detect.rules.validators import DEFAULT_VALIDATORS, FamiliesCovered, validate_pack
 from monitor.review.selftest import pack_validators, run_examples
-from tests.conftest import ROOT, make_settings
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

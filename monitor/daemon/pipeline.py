@@ -33,8 +33,8 @@ from monitor.notify.decision import decide
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
+from monitor.detect.document import Document, prepare
 from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item_candidate
-from monitor.detect.textmatch import Document, prepare
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.detect.textmatch import Document, Normalised, normalise
+from monitor.detect.document import Document
+from monitor.detect.normalisation import Normalised, normalise
 from monitor.models import Assessment
 
 SHINGLE_WORDS = 4

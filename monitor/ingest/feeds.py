@@ -16,7 +16,7 @@ import feedparser
 
 from monitor.ingest.markup import html_to_text
 from monitor.models import FeedEntry
-from monitor.detect.textmatch import normalise
+from monitor.detect.normalisation import normalise
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from monitor.models import Source
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.ruleset import Filter, Rule, RuleExample, RuleSet
 from monitor.detect.rules.schema import Example
+from monitor.detect.document import prepare
 from monitor.detect.rules.validators import DEFAULT_VALIDATORS, Issue, IssueSeverity, Validator, raise_errors, validate_pack, warnings
-from monitor.detect.textmatch import prepare
 
 # An example without a date is published far from every election in the calendar.
 NO_ELECTION_DAY = datetime(1990, 1, 1, tzinfo=UTC)

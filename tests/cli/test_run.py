@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from monitor.cli.main import main
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 
 def test_demo_shows_the_founding_case_alert_offline(tmp_path: Path, capsys) -> None:

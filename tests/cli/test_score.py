@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli.main import main
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 FOUNDING_TEXT = (
     "For centuries our peoples lived side by side, and there is nothing for us to divide. "

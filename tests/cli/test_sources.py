@@ -7,7 +7,7 @@ from pathlib import Path
 
 from monitor.cli.main import main
 from monitor.demo import demo_sources, serve_sample_site
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 
 def test_alerts_and_sources_list_show_what_a_run_did(tmp_path: Path, clock, capsys) -> None:

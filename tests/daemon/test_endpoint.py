@@ -28,9 +28,9 @@ from monitor.notify.links import LinkSigner
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
 from monitor.store.tables import VerdictRevision
-from tests.conftest import make_settings
-from tests.servers import free_port
-from tests.helpers import count_rows
+from testbed.builders import count_rows
+from testbed.servers import free_port
+from testbed.settings import make_settings
 
 def query(link: str) -> str:
     return link.split("?", 1)[1]

@@ -11,8 +11,8 @@ from monitor.models import HealthPolicy
 from monitor.daemon.pipeline import poll_source
 from monitor.daemon.scheduler import calendar_job, health_job
 from monitor.store.engine import ensure_schema
-from tests.conftest import make_settings
-from tests.helpers import rss, write_sources
+from testbed.builders import rss, write_sources
+from testbed.settings import make_settings
 
 NEVER_FAILED = {"failures": 0, "last_success_at": None, "last_error": None}
 

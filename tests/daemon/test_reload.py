@@ -10,8 +10,9 @@ from monitor.daemon.wiring import Monitor
 from monitor.models import RetryPolicy
 from monitor.daemon.scheduler import build_scheduler, reload_job
 from monitor.store.engine import ensure_schema
-from tests.conftest import ROOT, make_settings
-from tests.helpers import write_sources
+from testbed.builders import write_sources
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 NEW_RULE = """\
 rules:

@@ -8,7 +8,7 @@ import pytest
 
 from monitor.detect.countries import CountriesFile, Gazetteer, load_gazetteer, text_language
 from monitor.detect.placenames import parse_exclusion
-from monitor.detect.textmatch import normalise, normalise_phrase
+from monitor.detect.normalisation import normalise, normalise_phrase
 from monitor.config.yamlfile import load_model
 from tests.conftest import ROOT
 

@@ -13,11 +13,13 @@ from monitor.demo import SITE
 from monitor.review.evaluation import load_cases
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
+from monitor.detect.normalisation import normalise
+from monitor.detect.document import prepare
 from monitor.detect.stories import StoryCandidate, alert_candidate, item_candidate, jaccard, same_story, shingles
-from monitor.detect.textmatch import normalise, prepare
 from monitor.models import Assessment, Election, ElectionNear, ElectionType, Match, Severity
-from tests.conftest import ROOT, make_settings
-from tests.helpers import rss, write_sources
+from testbed.builders import rss, write_sources
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 ARTICLE = re.sub(r"<[^>]+>", " ", (SITE / "by-mfa" / "reset-with-lithuania.html").read_text(encoding="utf-8").split("<article>")[1].split("</article>")[0])
 RUSSIAN = next(c for c in load_cases(ROOT / "tests" / "eval") if c.id == "c09-ryzhankou-reset-mfa-ru")

@@ -28,8 +28,8 @@ from monitor.errors import (
 from monitor.ingest.fetch import Fetcher, Limits, Validators, build_client
 from monitor.ingest.guard import AddressGuard
 from monitor.daemon.settings import ALL_NETWORKS, Settings, parse_allowed_networks
-from tests.conftest import make_settings
-from tests.servers import DribbleServer, LocalHTTPServer, free_port
+from testbed.servers import DribbleServer, LocalHTTPServer, free_port
+from testbed.settings import make_settings
 
 LOOPBACK_ONLY = parse_allowed_networks("127.0.0.1")
 ETAG = '"feed-v1"'

@@ -16,7 +16,7 @@ from monitor.notify.channels import build_channels
 from monitor.notify.outbox import deliver_pending
 from monitor.notify.routing import load_router
 from monitor.daemon.scheduler import build_scheduler, digest_job
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 ROUTING = """\
 routes:

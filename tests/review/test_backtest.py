@@ -13,8 +13,9 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.store.tables import Alert, Delivery
-from tests.conftest import ROOT, make_settings
-from tests.helpers import count_rows
+from testbed.builders import count_rows
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 DOMESTIC_RULE = """\
 rules:

@@ -20,7 +20,8 @@ from monitor.daemon.wiring import load_knowledge
 from monitor.cli.main import main
 from monitor.review.evaluation import EvalCase, Report, evaluate, load_cases
 from monitor.models import Match
-from tests.conftest import ROOT, make_settings
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 EVAL_DIR = ROOT / "tests" / "eval"
 FIRST_SET = ("positives.yaml", "negatives.yaml")  # the first development set, which the floor holds on

@@ -18,8 +18,8 @@ from monitor.cli.main import main
 from monitor.notify.digest import digest_message
 from monitor.daemon.pipeline import poll_source
 from monitor.store.engine import ensure_schema
-from tests.conftest import make_settings
-from tests.helpers import page, rss, write_sources
+from testbed.builders import page, rss, write_sources
+from testbed.settings import make_settings
 
 PACK = """\
 rules:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from monitor.store.engine import MIGRATIONS, make_engine, upgrade
 from monitor.store.repo import Store
 from monitor.store.tables import VerdictRevision
-from tests.helpers import count_rows
+from testbed.builders import count_rows
 
 NOW = datetime(2024, 9, 25, 12, 0, tzinfo=UTC)
 

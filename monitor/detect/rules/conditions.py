@@ -17,7 +17,9 @@ from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field,
 from monitor.detect.rules import schema
 from monitor.detect.rules.safety import FLAGS
 from monitor.detect.rules.lexicon import TARGET, list_name, references
-from monitor.detect.textmatch import Document, Normalised, without_overlaps
+from monitor.detect.document import Document
+from monitor.detect.normalisation import Normalised
+from monitor.detect.phrase_matcher import without_overlaps
 
 logger = logging.getLogger(__name__)
 

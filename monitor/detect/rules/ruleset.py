@@ -12,8 +12,8 @@ from fnmatch import fnmatchcase
 from monitor.models import Context, Severity
 from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, ConditionResult
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
+from monitor.detect.document import Document
 from monitor.detect.rules.schema import Example
-from monitor.detect.textmatch import Document
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from monitor.models import Field as TextField
 from monitor.models import Severity, SourceKind
 from monitor.detect.rules.lexicon import REFERENCE
 from monitor.detect.rules.safety import check_pattern
-from monitor.detect.textmatch import phrase_pattern
+from monitor.detect.phrases import phrase_pattern
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 

@@ -30,8 +30,8 @@ from pydantic import ValidationError
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionSpec
 from monitor.errors import ConfigError, Problem
+from monitor.detect.normalisation import normalise
 from monitor.models import ElectionStatus, ElectionType
-from monitor.detect.textmatch import normalise
 
 MOVED_WITHIN = timedelta(days=45)
 MAX_IMPORT_BYTES = 20_000_000

@@ -20,9 +20,9 @@ from monitor.detect.rules.loader import lexicon_for
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.safety import check_pattern
 from monitor.cli.main import main
-from tests.conftest import make_settings
+from monitor.detect.document import prepare
 from monitor.detect.rules.schema import ConditionSpec
-from monitor.detect.textmatch import prepare
+from testbed.settings import make_settings
 
 GAZETTEER = Gazetteer(
     {"LT": ("Lithuania", "Lithuanian*", "Vilnius", "Литв*"), "BY": ("Belarus*", "Minsk"), "CN": ("China", "Chinese")},

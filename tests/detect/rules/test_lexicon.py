@@ -17,7 +17,7 @@ from monitor.errors import RuleError
 from monitor.models import Source, SourceKind, Thresholds
 from monitor.detect.rules.loader import load_rules, rules_digest
 from monitor.detect.scoring import assess
-from monitor.detect.textmatch import prepare
+from monitor.detect.document import prepare
 from tests.detect.rules.test_conditions import CALENDAR, GAZETTEER
 
 THREAT = """\

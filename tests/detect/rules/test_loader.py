@@ -19,8 +19,8 @@ from monitor.models import Context, Severity, Source, SourceKind
 from monitor.detect.rules.conditions import ConditionResult
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.safety import check_pattern
-from monitor.detect.textmatch import prepare
-from tests.conftest import make_settings
+from monitor.detect.document import prepare
+from testbed.settings import make_settings
 
 VALID = """\
 rules:

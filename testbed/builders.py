@@ -1,4 +1,4 @@
-"""Small builders shared by tests."""
+"""Small builders of what the monitor reads: a sources file, an RSS feed, an HTML page."""
 
 from __future__ import annotations
 
