@@ -14,6 +14,7 @@ import pytest
 from cogapp import Cog
 
 from monitor.daemon.settings import Settings
+from monitor.daemon.wiring import check_crontab
 from monitor.detect.rules.schema import CONDITIONS
 from monitor.notify.channels import build_channels
 from monitor.notify.routing import load_router
@@ -71,7 +72,7 @@ def test_the_routing_example_is_a_valid_routing_file(tmp_path: Path) -> None:
     channels = build_channels((), apprise_file)
     assert channels.tags >= {"chat", "email", "moldova-desk"}
 
-    router = load_router(routing_file, channels)  # ConfigError on a field or a tag the code does not know
+    router = load_router(routing_file, channels, check_cron=check_crontab)  # ConfigError on a field or a tag the code does not know
 
     (email,) = channels.tagged("email")
     (chat,) = channels.tagged("chat")
