@@ -69,7 +69,7 @@ class Deps:
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
     """Exponential backoff: 2, 4, 8 ... intervals, capped; a source is never given up."""
-    return min(source.interval * (2 ** min(failures, 20)), max(max_backoff, source.interval))
+    return min(source.interval * int(2 ** min(failures, 20)), max(max_backoff, source.interval))  # int(): typeshed's int ** int is Any
 
 
 def poll_source(source: Source, deps: Deps) -> PollReport:

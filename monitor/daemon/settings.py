@@ -168,6 +168,7 @@ class Settings(BaseSettings):
     @field_validator(*DURATION_RANGES)
     @classmethod
     def _duration_in_range(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        assert info.field_name is not None  # a field validator is always called for a named field
         low, high = DURATION_RANGES[info.field_name]
         if not low <= value <= high:
             raise ValueError(f"must be a duration from {_show_duration(low)} to {_show_duration(high)}, such as 90s, 15m, 2h or 1d")

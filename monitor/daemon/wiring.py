@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TypeVar
 
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, Problem
 from monitor.ingest.fetch import AddressGuard, Fetcher, Limits, build_client
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
@@ -22,6 +24,8 @@ from monitor.daemon.settings import Settings
 from monitor.ingest.sources import load_sources
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,20 +43,22 @@ def load_knowledge(settings: Settings, learned_weights: bool = True) -> Knowledg
 
     ``learned_weights=False``: the rules with their own weights, ``rules/weights.yaml`` aside.
     """
-    problems = []
-    loaded = {}
-    for name, load in (
-        ("rules", lambda: load_rules(settings.rules_dir, learned_weights)),
-        ("elections", lambda: load_elections(settings.elections_file)),
-        ("gazetteer", lambda: load_gazetteer(settings.countries_file)),
-    ):
-        try:
-            loaded[name] = load()
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-    if problems:
+    problems: list[Problem] = []
+    rules = _collecting(problems, lambda: load_rules(settings.rules_dir, learned_weights))
+    elections = _collecting(problems, lambda: load_elections(settings.elections_file))
+    gazetteer = _collecting(problems, lambda: load_gazetteer(settings.countries_file))
+    if problems or rules is None or elections is None or gazetteer is None:
         raise ConfigError(problems)
-    return Knowledge(calendar=calendar_of(loaded["elections"]), **loaded)
+    return Knowledge(rules=rules, elections=elections, calendar=calendar_of(elections), gazetteer=gazetteer)
+
+
+def _collecting(problems: list[Problem], load: Callable[[], T]) -> T | None:
+    """What ``load`` returns, or None with its problems added to ``problems`` (to report all files at once)."""
+    try:
+        return load()
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fetcher:

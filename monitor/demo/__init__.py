@@ -55,7 +55,7 @@ def serve_sample_site() -> Iterator[str]:
     """Serve the sample site on 127.0.0.1 (a free port); yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_SiteHandler, base="http://placeholder"))
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    server.RequestHandlerClass = partial(_SiteHandler, base=base)  # type: ignore[assignment]
+    server.RequestHandlerClass = partial(_SiteHandler, base=base)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

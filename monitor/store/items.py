@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import ColumnElement, delete, func, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -65,7 +65,7 @@ class ItemsRepo:
 
     def seen(self, keys: tuple[str, ...], title_key: str | None, now: datetime) -> bool:
         """Whether any identity of an entry is already stored (a title only within a week)."""
-        conditions = [col(ItemKey.key).in_(keys)] if keys else []
+        conditions: list[ColumnElement[bool]] = [col(ItemKey.key).in_(keys)] if keys else []
         if title_key:
             conditions.append((col(ItemKey.key) == title_key) & (col(ItemKey.seen_at) >= now - timedelta(days=TITLE_KEY_DAYS)))
         if not conditions:

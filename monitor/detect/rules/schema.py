@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
 
@@ -197,7 +197,7 @@ class AtLeastCondition(BaseModel):
         return self
 
 
-CONDITIONS: dict[str, type[BaseModel]] = {
+CONDITIONS: dict[str, type[Condition]] = {  # type[Condition]: a model missing from the union below is an error
     "phrases": PhrasesCondition,
     "regex": RegexCondition,
     "proximity": ProximityCondition,
@@ -228,14 +228,23 @@ def _condition_tag(value: Any) -> str | None:
     return f"{key}-condition" if key else None
 
 
-Condition = Annotated[
-    Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],  # type: ignore[valid-type]
-    Discriminator(
-        _condition_tag,
-        custom_error_type="unknown_condition",
-        custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITIONS),
-    ),
-]
+if TYPE_CHECKING:
+    # The union built from CONDITIONS below, spelt out for the type checker, which cannot read a
+    # union made at run time.
+    Condition: TypeAlias = Union[
+        PhrasesCondition, RegexCondition, ProximityCondition, CountCondition, ElectionWindowCondition,
+        SourceKindCondition, SourceCountryCondition, SourceIdCondition, LanguageCondition,
+        AllCondition, AnyCondition, NotCondition, AtLeastCondition,
+    ]
+else:
+    Condition = Annotated[
+        Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],
+        Discriminator(
+            _condition_tag,
+            custom_error_type="unknown_condition",
+            custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITIONS),
+        ),
+    ]
 
 for _model in (AllCondition, AnyCondition, NotCondition, AtLeastCondition):
     _model.model_rebuild()
