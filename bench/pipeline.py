@@ -77,7 +77,7 @@ def scoring_vs_extraction(files: list[Path], tmp: Path) -> tuple[float, float]:
     knowledge = load_knowledge(make_settings(tmp))
     source = Source.standing_in("b", SourceKind.STATE_MEDIA, "RU")
     extract_times, score_times = [], []
-    thresholds = Settings(_env_file=None).thresholds()  # type: ignore[call-arg]
+    thresholds = Settings(_env_file=None).thresholds()
     for path in files:
         body = path.read_bytes()
         t0 = time.perf_counter()
