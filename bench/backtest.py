@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pipeline import pages  # noqa: E402
+from monitor.daemon.scheduler import poll_all  # noqa: E402
 from monitor.daemon.wiring import Monitor, load_knowledge  # noqa: E402
+from monitor.detect.rules.loader import load_rules  # noqa: E402
 from monitor.review.backtest import backtest, rescore, source_of  # noqa: E402
 from monitor.review.evaluation import load_cases  # noqa: E402
-from monitor.detect.rules.loader import load_rules  # noqa: E402
-from monitor.daemon.scheduler import poll_all  # noqa: E402
 from monitor.store.engine import ensure_schema  # noqa: E402
 from monitor.store.repo import Store  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402

@@ -77,27 +77,27 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.daemon.wiring import Knowledge, Monitor, load_knowledge, make_fetcher  # noqa: E402
 from monitor.cli.main import main as cli_main  # noqa: E402
-from monitor.errors import AddressRefused, FetchError, RuleError  # noqa: E402
 from monitor.daemon.endpoint import EndpointLimits, LinkSigner, serve_verdicts  # noqa: E402
+from monitor.daemon.pipeline import poll_source  # noqa: E402
+from monitor.daemon.scheduler import build_scheduler  # noqa: E402
+from monitor.daemon.settings import Settings  # noqa: E402
+from monitor.daemon.wiring import Knowledge, Monitor, load_knowledge, make_fetcher  # noqa: E402
+from monitor.detect.rules.loader import load_rules  # noqa: E402
+from monitor.detect.scoring import assess_text  # noqa: E402
+from monitor.errors import AddressRefused, FetchError, RuleError  # noqa: E402
 from monitor.ingest.fetch import AddressGuard  # noqa: E402
 from monitor.models import RetryPolicy, Source, SourceKind  # noqa: E402
 from monitor.notify.channels import build_channels  # noqa: E402
 from monitor.notify.outbox import LEASE, deliver_pending  # noqa: E402
-from monitor.daemon.pipeline import poll_source  # noqa: E402
-from monitor.detect.rules.loader import load_rules  # noqa: E402
-from monitor.daemon.scheduler import build_scheduler  # noqa: E402
-from monitor.detect.scoring import assess_text  # noqa: E402
-from monitor.daemon.settings import Settings  # noqa: E402
 from monitor.store.engine import ensure_schema, make_engine, upgrade  # noqa: E402
 from monitor.store.repo import Store  # noqa: E402
 from monitor.store.tables import Item, Verdict  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
+from tests.daemon.test_scheduler import NoSpread, wait_for  # noqa: E402
 from tests.helpers import page, rss, write_sources  # noqa: E402
 from tests.notify.test_outbox_crash import ALERTS, POLICY, WORKER, HoldingReceiver  # noqa: E402
 from tests.servers import DribbleServer, LocalHTTPServer  # noqa: E402
-from tests.daemon.test_scheduler import NoSpread, wait_for  # noqa: E402
 
 T = TypeVar("T")
 MB = 1_000_000

@@ -25,15 +25,15 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor.daemon.scheduler import poll_all  # noqa: E402
+from monitor.daemon.settings import Settings  # noqa: E402
 from monitor.daemon.wiring import Monitor, load_knowledge  # noqa: E402
 from monitor.detect.article_context import build_context  # noqa: E402
+from monitor.detect.scoring import assess  # noqa: E402
+from monitor.detect.textmatch import prepare  # noqa: E402
 from monitor.ingest.extract import extract_page  # noqa: E402
 from monitor.models import Source, SourceKind  # noqa: E402
-from monitor.daemon.scheduler import poll_all  # noqa: E402
-from monitor.detect.scoring import assess  # noqa: E402
-from monitor.daemon.settings import Settings  # noqa: E402
 from monitor.store.engine import ensure_schema  # noqa: E402
-from monitor.detect.textmatch import prepare  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.helpers import write_sources  # noqa: E402
 from tests.servers import LocalHTTPServer  # noqa: E402

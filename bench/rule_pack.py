@@ -34,12 +34,12 @@ sys.path.insert(0, str(ROOT))
 from bench.pipeline import pages_from_arguments  # noqa: E402  (the same pages as the pipeline benchmark)
 from monitor.daemon.wiring import load_knowledge  # noqa: E402
 from monitor.detect.article_context import build_context  # noqa: E402
-from monitor.ingest.extract import extract_page  # noqa: E402
-from monitor.models import Context, Source, SourceKind, Thresholds  # noqa: E402
 from monitor.detect.rules.loader import load_rules, rule_files  # noqa: E402
 from monitor.detect.rules.ruleset import RuleSet  # noqa: E402
 from monitor.detect.scoring import assess  # noqa: E402
 from monitor.detect.textmatch import Document, prepare  # noqa: E402
+from monitor.ingest.extract import extract_page  # noqa: E402
+from monitor.models import Context, Source, SourceKind, Thresholds  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 
 COPIES = 10
@@ -77,7 +77,7 @@ def variant(item: dict[str, Any], n: int) -> dict[str, Any]:
         if isinstance(node, list):
             items = [vary(v, key) for v in node]
             is_list_of_phrases = key in ("phrases", "terms") and all(isinstance(v, str) for v in items) and items
-            return items + [f"qzcopy{n}"] if is_list_of_phrases else items
+            return [*items, f"qzcopy{n}"] if is_list_of_phrases else items
         return node
 
     return dict(vary(item), id=f"{item['id']}-{n}")

@@ -5,6 +5,7 @@ Everything binds to 127.0.0.1 on a free port and stops when the test ends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sys
@@ -62,10 +63,10 @@ class LocalHTTPServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 outer._answer(self, b"")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 outer._answer(self, self.rfile.read(length))
 
@@ -202,10 +203,8 @@ class DribbleServer:
         self._listener.close()
         with self._lock:
             for client in self._clients:
-                try:
+                with contextlib.suppress(OSError):
                     client.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 client.close()
 
     def _accept(self) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.detect.rules.schema import CONDITIONS
 from monitor.daemon.settings import Settings
-from tests.conftest import ROOT
+from monitor.detect.rules.schema import CONDITIONS
 from tests.cli.test_main import COMMANDS
+from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import load_knowledge
 from monitor.cli.main import main
+from monitor.daemon.wiring import load_knowledge
 from monitor.review.selftest import run_examples
 from tests.conftest import ROOT, make_settings
 

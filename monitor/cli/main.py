@@ -20,30 +20,30 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from monitor import __version__
-from monitor.daemon.wiring import Monitor, load_knowledge, make_fetcher
-from monitor.review.backtest import backtest, rescore, source_of
-from monitor.review.backtest import report_json as backtest_json
-from monitor.review.backtest import report_text as backtest_text
 from monitor.cli.calendar import add_calendar_commands
-from monitor.demo import run_demo
-from monitor.errors import ConfigError, DatabaseError, FetchError, NotText, Problem
-from monitor.review.evaluation import evaluate, load_cases, report_json, report_text
-from monitor.review.selftest import run_examples
-from monitor.detect.explain import assessment_json, assessment_text
-from monitor.ingest.extract import clip_text, extract_page
 from monitor.daemon.endpoint import serve_verdicts
+from monitor.daemon.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
+from monitor.daemon.settings import Settings, parse_listen
+from monitor.daemon.wiring import Monitor, load_knowledge, make_fetcher
+from monitor.demo import run_demo
+from monitor.detect.explain import assessment_json, assessment_text
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.weights import weights_path
+from monitor.detect.scoring import assess_text
+from monitor.errors import ConfigError, DatabaseError, FetchError, NotText, Problem
+from monitor.ingest.extract import clip_text, extract_page
+from monitor.ingest.sources import load_sources
 from monitor.models import Clock, Source, SourceKind
 from monitor.notify.channels import build_channels
 from monitor.notify.messages import FORMATS, render
-from monitor.detect.rules.loader import load_rules
-from monitor.detect.rules.weights import weights_path
-from monitor.daemon.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
-from monitor.detect.scoring import assess_text
-from monitor.daemon.settings import Settings, parse_listen
-from monitor.ingest.sources import load_sources
+from monitor.review.backtest import backtest, rescore, source_of
+from monitor.review.backtest import report_json as backtest_json
+from monitor.review.backtest import report_text as backtest_text
+from monitor.review.evaluation import evaluate, load_cases, report_json, report_text
+from monitor.review.selftest import run_examples
+from monitor.review.tuning import cross_validate, fit, fit_json, labelled, report_lines, weights_yaml
 from monitor.store.engine import ensure_schema, make_engine, upgrade
 from monitor.store.repo import AlertView, Store
-from monitor.review.tuning import cross_validate, fit, fit_json, labelled, report_lines, weights_yaml
 
 logger = logging.getLogger("monitor")
 

@@ -198,7 +198,7 @@ def serve_verdicts(
             deadline = time.monotonic() + bounds.timeout
             self.rfile = io.BufferedReader(_DeadlineReader(self.connection, deadline))
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             # Split by hand: urlsplit raises on some paths ("//[x"); this cannot.
             path, _, query = self.path.partition("?")
             if path == "/health":
@@ -207,7 +207,7 @@ def serve_verdicts(
                 return self._answer(404, "not found")
             self._guarded(lambda: self._confirm_page(query))
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             if self.path.partition("?")[0] != "/verdict":
                 return self._answer(404, "not found")
             self._guarded(self._record)

@@ -16,12 +16,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
+from monitor.daemon.endpoint import LinkSigner
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.detect.scoring import assess
+from monitor.detect.stories import StoryAlert, StoryCandidate, find_story, shingles
+from monitor.detect.textmatch import Document, prepare
 from monitor.errors import FetchError, FetchStopped, NotText
 from monitor.ingest.extract import MAX_TEXT_CHARS, clip_text, extract_page
-from monitor.daemon.endpoint import LinkSigner
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
 from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
@@ -29,11 +33,7 @@ from monitor.notify.channels import Channels
 from monitor.notify.messages import render_alert
 from monitor.notify.routing import Router
 from monitor.notify.silences import silencing
-from monitor.detect.rules.ruleset import RuleSet
-from monitor.detect.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
-from monitor.detect.stories import StoryAlert, StoryCandidate, find_story, shingles
-from monitor.detect.textmatch import Document, prepare
 
 logger = logging.getLogger(__name__)
 

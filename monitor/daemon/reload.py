@@ -14,10 +14,10 @@ from pathlib import Path
 
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.errors import ConfigError, Problem
-from monitor.review.selftest import run_examples
 from monitor.detect.rules.loader import load_rules, rules_digest
 from monitor.detect.rules.ruleset import RuleSet
+from monitor.errors import ConfigError, Problem
+from monitor.review.selftest import run_examples
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from monitor.daemon.endpoint import EndpointLimits, LinkSigner
 from monitor.config.fieldtypes import Duration, Network, check_http_url
+from monitor.daemon.endpoint import EndpointLimits, LinkSigner
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
-
 
 MAX_TIMEOUT = 3600.0
 # Every duration's range. The upper bounds keep dates computed from them within the calendar

@@ -9,19 +9,19 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TypeVar
 
+from monitor.daemon.pipeline import Deps
+from monitor.daemon.reload import RuleBook
+from monitor.daemon.settings import Settings
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.ruleset import RuleSet
 from monitor.errors import ConfigError, Problem
 from monitor.ingest.fetch import AddressGuard, Fetcher, Limits, build_client
+from monitor.ingest.sources import load_sources
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
 from monitor.notify.routing import load_router
-from monitor.daemon.pipeline import Deps
-from monitor.daemon.reload import RuleBook
-from monitor.detect.rules.loader import load_rules
-from monitor.detect.rules.ruleset import RuleSet
-from monitor.daemon.settings import Settings
-from monitor.ingest.sources import load_sources
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 

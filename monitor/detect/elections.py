@@ -18,8 +18,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from monitor.config.fieldtypes import CountryCode
-from monitor.models import Election, ElectionNear, ElectionType
 from monitor.config.yamlfile import load_model
+from monitor.models import Election, ElectionNear, ElectionType
 
 Status = Literal["held", "scheduled", "expected", "postponed", "cancelled", "annulled"]
 CALLED_OFF = ("postponed", "cancelled", "annulled")

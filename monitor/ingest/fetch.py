@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from monitor.config.fieldtypes import Network
 from monitor.errors import (
     AddressRefused,
     DeadlineExceeded,
@@ -33,7 +34,6 @@ from monitor.errors import (
     FetchStopped,
     ResponseTooLarge,
 )
-from monitor.config.fieldtypes import Network
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -27,12 +27,12 @@ from pathlib import Path
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from monitor.errors import ConfigError, Problem
 from monitor.config.fieldtypes import CountryCode
+from monitor.config.yamlfile import load_model
+from monitor.errors import ConfigError, Problem
 from monitor.models import Assessment, Severity, Source
 from monitor.notify.channels import LOG_CHANNEL, Channels
 from monitor.notify.silences import target_countries
-from monitor.config.yamlfile import load_model
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 

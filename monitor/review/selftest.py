@@ -8,10 +8,10 @@ from datetime import UTC, datetime, time
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.models import Source
 from monitor.detect.rules.ruleset import Filter, Rule, RuleSet
 from monitor.detect.rules.schema import Example
 from monitor.detect.textmatch import prepare
+from monitor.models import Source
 
 # An example without a date is published far from every election in the calendar.
 NO_ELECTION_DAY = datetime(1990, 1, 1, tzinfo=UTC)

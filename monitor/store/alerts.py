@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from monitor.errors import DatabaseError
 from monitor.models import SilenceRule
-from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, Verdict
 from monitor.store.records import AlertView, PendingDelivery, RecentAlert, RuleStat
+from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, Verdict
+
 
 class AlertsRepo:
     engine: Engine

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from monitor.models import Article, Assessment, Source
-from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
 from monitor.store.records import NewAlert, SourceStatus, StoredItem
+from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from monitor.cli.main import main
-from monitor.demo import demo_sources, serve_sample_site
 from monitor.daemon.settings import Settings
+from monitor.demo import demo_sources, serve_sample_site
 from tests.conftest import ROOT, make_settings
 
 COMMANDS = [

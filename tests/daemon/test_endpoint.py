@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.daemon.wiring import Monitor
 from monitor.cli.main import main
-from monitor.demo import demo_sources, serve_sample_site
 from monitor.daemon.endpoint import EndpointLimits, LinkError, LinkSigner, serve_verdicts
+from monitor.daemon.wiring import Monitor
+from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
 from monitor.store.tables import Verdict

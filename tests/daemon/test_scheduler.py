@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from monitor.daemon.scheduler import build_scheduler, poll_job
 from monitor.daemon.wiring import Monitor
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.models import RetryPolicy
-from monitor.daemon.scheduler import build_scheduler, poll_job
 from monitor.store.engine import ensure_schema
 from tests.conftest import ROOT, make_settings
 from tests.helpers import write_sources

@@ -10,11 +10,11 @@ import pytest
 
 from monitor.cli.main import main
 from monitor.demo import SITE
+from monitor.detect.stories import StoryCandidate, jaccard, same_story, shingles
+from monitor.detect.textmatch import normalise
 from monitor.review.evaluation import load_cases
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
-from monitor.detect.stories import StoryCandidate, jaccard, same_story, shingles
-from monitor.detect.textmatch import normalise
 from tests.conftest import ROOT, make_settings
 from tests.helpers import rss, write_sources
 

@@ -52,7 +52,7 @@ class HoldingReceiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.titles.append(json.loads(body)["title"])
                 if outer.hold.is_set():

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import Monitor
 from monitor.cli.main import main
-from monitor.notify.digest import digest_message
 from monitor.daemon.pipeline import poll_source
+from monitor.daemon.wiring import Monitor
+from monitor.notify.digest import digest_message
 from monitor.store.engine import ensure_schema
 from tests.conftest import make_settings
 from tests.helpers import page, rss, write_sources

@@ -13,11 +13,11 @@ from typing import Any, Protocol
 
 import regex
 
-from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field, SourceKind
 from monitor.detect.rules import schema
-from monitor.detect.rules.safety import FLAGS
 from monitor.detect.rules.lexicon import TARGET, list_name, references
+from monitor.detect.rules.safety import FLAGS
 from monitor.detect.textmatch import Document, Normalised, without_overlaps
+from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field, SourceKind
 
 logger = logging.getLogger(__name__)
 

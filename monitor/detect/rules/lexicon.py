@@ -25,10 +25,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from monitor.config.yamlfile import load_model
+from monitor.detect.textmatch import (
+    Document,
+    Normalised,
+    PhraseMatcher,
+    check_phrase_table,
+    normalise_phrase,
+    without_overlaps,
+)
 from monitor.errors import ConfigError, Problem
 from monitor.models import Concepts
-from monitor.detect.textmatch import Document, Normalised, PhraseMatcher, check_phrase_table, normalise_phrase, without_overlaps
-from monitor.config.yamlfile import load_model
 
 LexiconId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]

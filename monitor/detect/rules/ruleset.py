@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
-from monitor.models import Context, Severity
 from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, Outcome
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.rules.schema import Examples, FilterExamples
 from monitor.detect.textmatch import Document
+from monitor.models import Context, Severity
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,23 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from monitor.config.fieldtypes import CountryCode
-from monitor.models import Field as TextField
-from monitor.models import Severity, SourceKind
 from monitor.detect.rules.lexicon import REFERENCE
 from monitor.detect.rules.safety import check_pattern
 from monitor.detect.textmatch import phrase_pattern
+from monitor.models import Field as TextField
+from monitor.models import Severity, SourceKind
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -231,14 +240,14 @@ def _condition_tag(value: Any) -> str | None:
 if TYPE_CHECKING:
     # The union built from CONDITIONS below, spelt out for the type checker, which cannot read a
     # union made at run time.
-    Condition: TypeAlias = Union[
-        PhrasesCondition, RegexCondition, ProximityCondition, CountCondition, ElectionWindowCondition,
-        SourceKindCondition, SourceCountryCondition, SourceIdCondition, LanguageCondition,
-        AllCondition, AnyCondition, NotCondition, AtLeastCondition,
-    ]
+    Condition: TypeAlias = (
+        PhrasesCondition | RegexCondition | ProximityCondition | CountCondition | ElectionWindowCondition
+        | SourceKindCondition | SourceCountryCondition | SourceIdCondition | LanguageCondition
+        | AllCondition | AnyCondition | NotCondition | AtLeastCondition
+    )
 else:
     Condition = Annotated[
-        Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],
+        Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],  # noqa: UP007 (X | Y cannot spread a tuple)
         Discriminator(
             _condition_tag,
             custom_error_type="unknown_condition",

@@ -29,9 +29,9 @@ from pydantic import ValidationError
 
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionSpec
+from monitor.detect.textmatch import normalise
 from monitor.errors import ConfigError, Problem
 from monitor.models import ElectionType
-from monitor.detect.textmatch import normalise
 
 MOVED_WITHIN = timedelta(days=45)
 MAX_IMPORT_BYTES = 20_000_000

@@ -10,19 +10,18 @@ import pytest
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from monitor.cli.main import main
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.errors import RuleError
-from monitor.models import Election, ElectionType, Field, Source, SourceKind
 from monitor.detect.rules.conditions import Outcome, compile_condition
-from monitor.detect.rules.loader import lexicon_for
-from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.loader import lexicon_for, load_rules
 from monitor.detect.rules.safety import check_pattern
-from monitor.cli.main import main
-from tests.conftest import make_settings
 from monitor.detect.rules.schema import Condition
 from monitor.detect.textmatch import prepare
+from monitor.errors import RuleError
+from monitor.models import Election, ElectionType, Field, Source, SourceKind
+from tests.conftest import make_settings
 
 GAZETTEER = Gazetteer(
     {"LT": ("Lithuania", "Lithuanian*", "Vilnius", "Литв*"), "BY": ("Belarus*", "Minsk"), "CN": ("China", "Chinese")},
@@ -205,8 +204,8 @@ class TestSafePatterns:
 
     def test_every_shipped_pattern_passes(self) -> None:
         """The shipped rule pack (every regex in rules/*.yaml) passes the check."""
-        ROOT = Path(__file__).resolve().parents[3]
-        patterns = [m for path in sorted((ROOT / "rules").glob("*.yaml")) for m in _regexes(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        root = Path(__file__).resolve().parents[3]
+        patterns = [m for path in sorted((root / "rules").glob("*.yaml")) for m in _regexes(yaml.safe_load(path.read_text(encoding="utf-8")))]
         assert len(patterns) >= 4
         for pattern in patterns:
             check_pattern(pattern)
