@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test demo bench lock clean
+.PHONY: run test demo bench docs lock clean
 
 run: $(VENV)/.installed
 	$(BIN)/monitor db upgrade
@@ -24,6 +24,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/rule_pack.py
 	$(BIN)/python bench/detection_ceiling.py
 	$(BIN)/python bench/hostile_inputs.py
+
+# The README's generated parts (cog blocks: the command table, the sample alert, the JSON); `make test` checks them.
+docs: $(VENV)/.installed-test
+	$(BIN)/cog -r README.md
 
 # The virtual environment is rebuilt when a lock file changes.
 $(VENV)/.installed: requirements.lock pyproject.toml

@@ -30,9 +30,9 @@ from monitor.review.backtest import backtest, rescore, source_of  # noqa: E402
 from monitor.review.evaluation import load_cases  # noqa: E402
 from monitor.store.engine import ensure_schema  # noqa: E402
 from monitor.store.repo import Store  # noqa: E402
-from tests.conftest import make_settings  # noqa: E402
-from tests.helpers import write_sources  # noqa: E402
-from tests.servers import LocalHTTPServer  # noqa: E402
+from testbed.builders import write_sources  # noqa: E402
+from testbed.servers import LocalHTTPServer  # noqa: E402
+from testbed.settings import make_settings  # noqa: E402
 
 
 def fill(tmp: Path) -> Path:

@@ -78,7 +78,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.cli.main import main as cli_main  # noqa: E402
-from monitor.daemon.endpoint import EndpointLimits, LinkSigner, serve_verdicts  # noqa: E402
+from monitor.daemon.endpoint import EndpointLimits, serve_verdicts  # noqa: E402
 from monitor.daemon.pipeline import poll_source  # noqa: E402
 from monitor.daemon.scheduler import build_scheduler  # noqa: E402
 from monitor.daemon.settings import Settings  # noqa: E402
@@ -86,18 +86,19 @@ from monitor.daemon.wiring import Knowledge, Monitor, load_knowledge, make_fetch
 from monitor.detect.rules.loader import load_rules  # noqa: E402
 from monitor.detect.scoring import assess_text  # noqa: E402
 from monitor.errors import AddressRefused, FetchError, RuleError  # noqa: E402
-from monitor.ingest.fetch import AddressGuard  # noqa: E402
+from monitor.ingest.guard import AddressGuard  # noqa: E402
+from monitor.notify.links import LinkSigner  # noqa: E402
 from monitor.models import RetryPolicy, Source, SourceKind  # noqa: E402
 from monitor.notify.channels import build_channels  # noqa: E402
 from monitor.notify.outbox import LEASE, deliver_pending  # noqa: E402
 from monitor.store.engine import ensure_schema, make_engine, upgrade  # noqa: E402
 from monitor.store.repo import Store  # noqa: E402
-from monitor.store.tables import Item, Verdict  # noqa: E402
-from tests.conftest import make_settings  # noqa: E402
-from tests.daemon.test_scheduler import NoSpread, wait_for  # noqa: E402
-from tests.helpers import page, rss, write_sources  # noqa: E402
-from tests.notify.test_outbox_crash import ALERTS, POLICY, WORKER, HoldingReceiver  # noqa: E402
-from tests.servers import DribbleServer, LocalHTTPServer  # noqa: E402
+from monitor.store.tables import Item, VerdictRevision  # noqa: E402
+from testbed.builders import count_rows, page, rss, write_sources  # noqa: E402
+from testbed.delivery_worker import ALERTS, POLICY, WORKER  # noqa: E402
+from testbed.servers import DribbleServer, HoldingReceiver, LocalHTTPServer  # noqa: E402
+from testbed.settings import make_settings  # noqa: E402
+from testbed.timing import NoSpread, wait_for  # noqa: E402
 
 T = TypeVar("T")
 MB = 1_000_000
@@ -452,19 +453,20 @@ def probe_malformed_links(endpoint: Endpoint) -> str:
         got = httpx.get(f"{endpoint.base}/verdict?{query}").status_code
         posted = httpx.post(f"{endpoint.base}/verdict", content=query.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code
         answers.append(f"{name}: GET {got}, POST {posted}")
-    return "; ".join(answers) + f"; verdict rows {endpoint.store.count(Verdict)}"
+    return "; ".join(answers) + f"; verdict rows {count_rows(endpoint.store, VerdictRevision)}"
 
 
 def probe_repeated_link(endpoint: Endpoint) -> str:
     query = endpoint.link_query("fp")
     link = f"{endpoint.base}/verdict?{query}"
     gets = [httpx.get(link).status_code for _ in range(2)]
-    after_gets = endpoint.store.count(Verdict)
+    after_gets = count_rows(endpoint.store, VerdictRevision)
     fields = dict(parse_qsl(query))
     posts = [httpx.post(f"{endpoint.base}/verdict", data=fields).status_code for _ in range(2)]
+    verdict = endpoint.store.verdicts().get(endpoint.alert_id)
     return (
         f"one link, GET twice (HTTP {gets[0]}, {gets[1]}): {after_gets} verdict rows; then POST twice (HTTP {posts[0]}, {posts[1]}): "
-        f"{endpoint.store.count(Verdict)} verdict rows, the alert's verdict {endpoint.store.verdicts().get(endpoint.alert_id)!r}"
+        f"{count_rows(endpoint.store, VerdictRevision)} verdict rows, the alert's verdict {verdict and verdict.value!r}"
     )
 
 

@@ -30,13 +30,13 @@ from monitor.daemon.settings import Settings  # noqa: E402
 from monitor.daemon.wiring import Monitor, load_knowledge  # noqa: E402
 from monitor.detect.article_context import build_context  # noqa: E402
 from monitor.detect.scoring import assess  # noqa: E402
-from monitor.detect.textmatch import prepare  # noqa: E402
+from monitor.detect.document import prepare  # noqa: E402
 from monitor.ingest.extract import extract_page  # noqa: E402
 from monitor.models import Source, SourceKind  # noqa: E402
 from monitor.store.engine import ensure_schema  # noqa: E402
-from tests.conftest import make_settings  # noqa: E402
-from tests.helpers import write_sources  # noqa: E402
-from tests.servers import LocalHTTPServer  # noqa: E402
+from testbed.builders import write_sources  # noqa: E402
+from testbed.servers import LocalHTTPServer  # noqa: E402
+from testbed.settings import make_settings  # noqa: E402
 
 HTML = ROOT.parent / "shared" / "corpora" / "html"
 
@@ -77,7 +77,7 @@ def scoring_vs_extraction(files: list[Path], tmp: Path) -> tuple[float, float]:
     knowledge = load_knowledge(make_settings(tmp))
     source = Source.standing_in("b", SourceKind.STATE_MEDIA, "RU")
     extract_times, score_times = [], []
-    thresholds = Settings(_env_file=None).thresholds()
+    thresholds = Settings(_env_file=None).thresholds()  # type: ignore[call-arg]
     for path in files:
         body = path.read_bytes()
         t0 = time.perf_counter()

@@ -54,6 +54,20 @@ class Extraction(StrEnum):
     PASTED = "pasted"  # text given to `monitor score`
 
 
+class ElectionStatus(StrEnum):
+    HELD = "held"
+    SCHEDULED = "scheduled"
+    EXPECTED = "expected"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+    ANNULLED = "annulled"
+
+    @property
+    def called_off(self) -> bool:
+        """Postponed (to a date entered on its own), cancelled before polling day or annulled after it."""
+        return self in (ElectionStatus.POSTPONED, ElectionStatus.CANCELLED, ElectionStatus.ANNULLED)
+
+
 class Field(StrEnum):
     """The part of an article a matcher looks at."""
 
@@ -87,7 +101,7 @@ class Election:
     type: ElectionType
     date: date
     name: str
-    status: str
+    status: ElectionStatus
     source: str | None = None
     # `dt.date` below: inside this class, `date` names the field above, not the type.
     end_date: dt.date | None = None  # the last day of a vote held over several days
@@ -240,6 +254,32 @@ class Assessment:
     review: bool = False  # below the alert score, but worth an analyst's look (see scoring.for_review)
 
 
+class Fate(StrEnum):
+    """What becomes of an assessed item: decided once (``monitor.notify.decision``), recorded by the store."""
+
+    NOTHING = "nothing"  # stored, no alert
+    REVIEW = "review"  # a near miss: stored with an alert for analysts, sent only in digests
+    ALERT = "alert"  # a new alert, sent to its channels
+    SILENCED = "silenced"  # a new alert a silence holds back: stored and shown, not sent
+    COPY = "copy"  # a copy of a story that alerted recently: listed on that story's alert, no alert of its own
+
+
+@dataclass(frozen=True)
+class Decision:
+    fate: Fate
+    silenced_by: int | None = None  # the silence that holds a SILENCED alert back
+    story: int | None = None  # the alert of the story a COPY joins
+
+    def __post_init__(self) -> None:
+        if (self.silenced_by is not None) != (self.fate is Fate.SILENCED) or (self.story is not None) != (self.fate is Fate.COPY):
+            raise ValueError(f"a {self.fate} decision with silence {self.silenced_by} and story {self.story}")
+
+    @property
+    def new_alert(self) -> bool:
+        """An alert of the item's own, sent or held back by a silence."""
+        return self.fate in (Fate.ALERT, Fate.SILENCED)
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """How a score is read: severity bands (below the lowest: LOW), the severity that alerts,
@@ -304,14 +344,56 @@ class SilenceRule:
         return f"#{self.id} {' and '.join(w for w in what if w)} until {self.until:%Y-%m-%d %H:%M} UTC: {self.reason}"
 
 
+class PollStatus(StrEnum):
+    OK = "ok"  # the feed was read and its entries processed
+    NOT_MODIFIED = "not_modified"  # the server answered 304 to the conditional request
+    UNCHANGED = "unchanged"  # the feed's bytes were those of the last poll
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not polled: the monitor is stopping
+
+
 @dataclass(frozen=True)
 class PollReport:
     """What one poll of one source did. Returned, never kept on a long-lived object."""
 
     source_id: str
-    status: str  # "ok", "not_modified", "unchanged", "failed", "skipped"
+    status: PollStatus
     entries: int = 0
     new_items: int = 0
     alerts: int = 0
     errors: tuple[str, ...] = field(default=())
     deferred: int = 0  # entries left unread for the next poll (the per-poll cap or deadline was reached)
+
+
+class TroubleKind(StrEnum):
+    """A source's trouble worth an operational alert (see ``HealthPolicy``)."""
+
+    FAILING = "failing"  # its polls keep failing
+    SILENT = "silent"  # no new item for far longer than its usual rhythm
+
+
+class AlertKind(StrEnum):
+    ITEM = "item"  # an item that scored an alert
+    REVIEW = "review"  # a near miss: stored for analysts, never sent
+    OPERATIONAL = "operational"  # about the monitor itself (a failing source, a rejected rule change, ...)
+    DIGEST = "digest"  # a summary of the alerts since the last one
+
+
+class DeliveryState(StrEnum):
+    """Where one alert stands on one channel, in the outbox."""
+
+    PENDING = "pending"  # due at its next attempt
+    SENDING = "sending"  # claimed by a worker (retried once its lease expires: the worker may have died)
+    SENT = "sent"
+    FAILED = "failed"  # retries ended after the maximum age
+    SILENCED = "silenced"  # stored under a silence: shown, never sent
+
+
+class Verdict(StrEnum):
+    """An analyst's judgement of an alert."""
+
+    TP = "tp"  # a true positive
+    FP = "fp"  # a false positive
+
+    def describe(self) -> str:
+        return "true positive" if self is Verdict.TP else "false positive"

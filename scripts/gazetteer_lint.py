@@ -21,7 +21,8 @@ from pathlib import Path
 
 from monitor.detect.countries import CountriesFile, load_countries, text_language
 from monitor.detect.placenames import cldr_names
-from monitor.detect.textmatch import PhraseMatcher, normalise, normalise_phrase
+from monitor.detect.normalisation import normalise, normalise_phrase
+from monitor.detect.phrase_matcher import PhraseMatcher
 
 _ONE_WORD = re.compile(r"(\w+)(?:\*(\d))?")
 

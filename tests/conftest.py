@@ -1,16 +1,14 @@
-"""Fixtures: local servers, a settable clock, settings that point at the project's files."""
+"""Fixtures: local servers, a settable clock, throwaway PostgreSQL databases."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from monitor.daemon.settings import Settings
-from tests.servers import LocalHTTPServer, LocalSMTPServer
+from testbed.servers import LocalHTTPServer, LocalSMTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -54,21 +52,6 @@ def smtp_server() -> Iterator[LocalSMTPServer]:
     server = LocalSMTPServer().start()
     yield server
     server.stop()
-
-
-def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings on the project's rules and data, a database in ``tmp_path``, loopback allowed."""
-    values: dict[str, Any] = {
-        "database_url": f"sqlite:///{tmp_path}/monitor.db",
-        "sources_file": tmp_path / "sources.yaml",
-        "rules_dir": ROOT / "rules",
-        "elections_file": ROOT / "data" / "elections.yaml",
-        "countries_file": ROOT / "data" / "countries.yaml",
-        "allow_private_addresses": "127.0.0.1",
-        "notify_urls": "",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.servers import free_port
+from testbed.servers import free_port
 
 
 def server_binaries() -> Path | None:

@@ -15,8 +15,9 @@ import pytest
 from monitor.daemon.scheduler import poll_all
 from monitor.daemon.wiring import Monitor
 from monitor.store.engine import ensure_schema
-from tests.conftest import SHARED, make_settings
-from tests.helpers import write_sources
+from testbed.builders import write_sources
+from testbed.settings import make_settings
+from tests.conftest import SHARED
 
 FEEDS = SHARED / "corpora" / "feeds"
 HEADER = re.compile(rb"^Header:\s*([^:]+):\s*(.+?)\s*$", re.MULTILINE)

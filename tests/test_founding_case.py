@@ -15,7 +15,8 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.store.tables import Alert, Item
-from tests.conftest import make_settings
+from testbed.builders import count_rows
+from testbed.settings import make_settings
 
 ELECTION_LINE = "Lithuania, parliamentary election on 2024-10-13, 18 days after publication"
 
@@ -52,8 +53,8 @@ def test_one_run_delivers_one_alert_to_email_and_chat_and_a_second_run_nothing(t
     assert len(receiver.hits("/hook", "POST")) == 1
 
     store = Store(make_engine(settings.database_url))
-    assert store.count(Item) == 3
-    assert store.count(Alert) == 1
+    assert count_rows(store, Item) == 3
+    assert count_rows(store, Alert) == 1
     (alert,) = store.alerts()
     assert alert.source_id == "demo-by-mfa"
     assert {state for _, state, _, _ in alert.deliveries} == {"sent"}

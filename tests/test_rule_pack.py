@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli.main import main
 from monitor.daemon.wiring import load_knowledge
-from monitor.review.selftest import run_examples
-from tests.conftest import ROOT, make_settings
+from monitor.cli.main import main
+from monitor.detect.rules.validators import DEFAULT_VALIDATORS, FamiliesCovered, validate_pack
+from monitor.review.selftest import pack_validators, run_examples
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -87,5 +89,23 @@ def test_the_pack_covers_every_indicator_family_with_three_examples_each_way_in_
     for rule in knowledge.rules.rules:
         examples = rule.examples.match + rule.examples.no_match
         assert len(rule.examples.match) >= 3 and len(rule.examples.no_match) >= 3, rule.id
-        scripts = {"cyrillic" if any("\u0400" <= ch <= "\u04ff" for ch in e.text) else "latin" for e in examples}
+        scripts = {"cyrillic" if any("\u0400" <= ch <= "\u04ff" for ch in e.example.text) else "latin" for e in examples}
         assert scripts == {"cyrillic", "latin"}, rule.id
+
+
+def test_the_shipped_pack_has_no_issue_with_any_validator(knowledge) -> None:
+    """Not even a warning: the default validators, the examples, and the opt-in family coverage."""
+    validators = (*pack_validators(knowledge.gazetteer, knowledge.calendar), FamiliesCovered())
+    assert {v.id for v in DEFAULT_VALIDATORS} < {v.id for v in validators}
+    assert [str(issue) for issue in validate_pack(knowledge.rules, validators)] == []
+
+
+def test_every_shipped_rule_filter_and_example_knows_its_file_and_line(knowledge) -> None:
+    """So that whatever finds fault with one (a reload, a validator) can say where it is."""
+    owners = [*knowledge.rules.rules, *knowledge.rules.filters]
+    assert all(Path(o.path).is_file() and o.line for o in owners)
+    for owner in owners:
+        lines = Path(owner.path).read_text(encoding="utf-8").splitlines()
+        assert f"id: {owner.id}" in lines[owner.line - 1]
+        for item in owner.examples.match + owner.examples.no_match:
+            assert item.line is not None and item.line > owner.line

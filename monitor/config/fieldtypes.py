@@ -14,6 +14,9 @@ from monitor.config.durations import parse_duration
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 """ISO 3166-1 alpha-2, upper case (quote it in YAML: an unquoted NO is false)."""
 
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+"""ISO 639-1 or 639-3, lower case."""
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 """A duration written ``90s``, ``15m``, ``2h`` or ``1d`` (a bare number is seconds)."""
 

@@ -1,11 +1,8 @@
-"""Verdict links: an analyst marks an alert true or false from the message itself.
+"""The daemon's small HTTP endpoint: where an analyst's verdict link is checked and recorded.
 
-A link carries the alert, the verdict and an expiry, signed with HMAC-SHA256 under the
-monitor's secret key, so that a forwarded link stops working after its time and cannot be
-altered to another alert or verdict. The daemon's small HTTP endpoint checks it: following the
-link (GET) only shows a page with a confirm button, so that a mail scanner that opens every link
-records nothing; the button POSTs the link back, and that records the verdict (once: a repeated
-POST changes nothing).
+The links are signed and verified by ``monitor.notify.links``. Following a link (GET) only shows
+a page with a confirm button, so that a mail scanner that opens every link records nothing; the
+button POSTs the link back, and that records the verdict (once: a repeated POST changes nothing).
 
 The endpoint faces whoever can reach it, so it is bounded: every connection must send its whole
 request within a timeout, a fixed number of connections are served at once (the rest are
@@ -14,101 +11,24 @@ answered 503), and every malformed request is answered 400.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
 import io
 import logging
-import re
 import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 
 from monitor.models import Clock
+from monitor.notify.links import LINK_FIELDS, LinkError, LinkSigner
 
 logger = logging.getLogger(__name__)
 
-VERDICTS = ("tp", "fp")
-MAX_ALERT_ID = 2**31 - 1  # the alert table's integer key (32 bits on PostgreSQL)
 MAX_FORM_BYTES = 1024  # a confirm form is four short fields
-_ALERT = re.compile(r"[0-9]{1,10}")
-_EXPIRES = re.compile(r"[0-9]{1,12}")  # Unix seconds, up to the year 33658
-_SIGNATURE = re.compile(r"[0-9a-f]{64}")
-_FIELDS = ("alert", "verdict", "expires", "sig")
-
-
-class LinkError(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class LinkSigner:
-    key: bytes
-    base_url: str  # where analysts reach the endpoint, e.g. https://monitor.example.org
-    ttl: timedelta
-
-    def _signature(self, alert_id: int, verdict: str, expires: int) -> str:
-        message = f"{alert_id}:{verdict}:{expires}".encode()
-        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
-
-    def links(self, alert_id: int, now: datetime) -> dict[str, str]:
-        """One link per verdict for an alert, valid for ``ttl`` from ``now``."""
-        expires = int((now + self.ttl).timestamp())
-        return {
-            verdict: f"{self.base_url.rstrip('/')}/verdict?"
-            + urlencode({"alert": alert_id, "verdict": verdict, "expires": expires, "sig": self._signature(alert_id, verdict, expires)})
-            for verdict in VERDICTS
-        }
-
-    def verify(self, query: str, now: datetime) -> tuple[int, str]:
-        """The alert and verdict of a link's query string (or its confirm form's body).
-
-        LinkError 400 if it is malformed, 403 if it is forged, 410 if it has expired.
-        """
-        alert_id, verdict, _, _ = self.verified_fields(query, now)
-        return alert_id, verdict
-
-    def verified_fields(self, query: str, now: datetime) -> tuple[int, str, int, str]:
-        """Every field of a valid link (alert, verdict, expires, sig), as ``verify`` checks it."""
-        alert_id, verdict, expires, signature = fields = _link_fields(query)
-        if not hmac.compare_digest(signature, self._signature(alert_id, verdict, expires)):
-            raise LinkError(403, "this link is not valid")
-        if now.timestamp() > expires:
-            raise LinkError(410, "this link has expired; mark the alert with `monitor alerts mark`")
-        return fields
-
-
-def _link_fields(query: str) -> tuple[int, str, int, str]:
-    """Each field of a link exactly once and in its exact form, or LinkError 400.
-
-    Strict forms keep every later step total: no huge or signed numbers reach the database,
-    and the signature compared is always 64 ASCII hex digits.
-    """
-    try:
-        params = parse_qs(query, keep_blank_values=True, max_num_fields=len(_FIELDS) + 4)
-    except ValueError as exc:  # too many fields
-        raise LinkError(400, "malformed link") from exc
-    values = {name: params.get(name, []) for name in _FIELDS}
-    if any(len(v) != 1 for v in values.values()):
-        raise LinkError(400, "incomplete link")
-    alert, verdict, expires, signature = (values[name][0] for name in _FIELDS)
-    if not (_ALERT.fullmatch(alert) and 1 <= int(alert) <= MAX_ALERT_ID):
-        raise LinkError(400, "malformed alert number")
-    if verdict not in VERDICTS:
-        raise LinkError(400, "unknown verdict")
-    if not _EXPIRES.fullmatch(expires):
-        raise LinkError(400, "malformed expiry")
-    if not _SIGNATURE.fullmatch(signature):
-        raise LinkError(400, "malformed signature")
-    return int(alert), verdict, int(expires), signature
 
 
 Mark = Callable[[int, str, str | None, datetime], bool]
@@ -146,17 +66,28 @@ _BUSY = (
 )
 
 
+@dataclass(frozen=True)
+class _Verdicts:
+    """What the endpoint's requests need: the links' checker, the store's ``mark`` and the clock."""
+
+    signer: LinkSigner
+    mark: Mark
+    clock: Clock
+
+
 class _BoundedHTTPServer(ThreadingHTTPServer):
     """A thread per connection, at most ``max_connections`` of them; the rest get a 503 at once."""
 
     daemon_threads = True
     request_queue_size = 128  # a burst waits in the accept queue briefly and is refused with 503, not stalled by TCP
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], limits: EndpointLimits) -> None:
+    def __init__(self, address: tuple[str, int], limits: EndpointLimits, verdicts: _Verdicts) -> None:
+        self.limits = limits
+        self.verdicts = verdicts
         self._slots = threading.BoundedSemaphore(limits.max_connections)
         if ":" in address[0]:  # an IPv6 host ("[::1]:8080" in MONITOR_HTTP_LISTEN)
             self.address_family = socket.AF_INET6
-        super().__init__(address, handler)
+        super().__init__(address, _VerdictHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
@@ -187,92 +118,93 @@ def serve_verdicts(
     host: str, port: int, signer: LinkSigner, mark: Mark, clock: Clock, limits: EndpointLimits | None = None
 ) -> ThreadingHTTPServer:
     """Start the endpoint in a background thread; the caller shuts it down (and closes it)."""
-    bounds = limits or EndpointLimits()
-
-    class Handler(BaseHTTPRequestHandler):
-        timeout = bounds.timeout
-
-        def setup(self) -> None:
-            super().setup()
-            self.rfile.close()  # replaced by a reader with a deadline (closing it keeps the socket open)
-            deadline = time.monotonic() + bounds.timeout
-            self.rfile = io.BufferedReader(_DeadlineReader(self.connection, deadline))
-
-        def do_GET(self) -> None:
-            # Split by hand: urlsplit raises on some paths ("//[x"); this cannot.
-            path, _, query = self.path.partition("?")
-            if path == "/health":
-                return self._answer(200, "ok")
-            if path != "/verdict":
-                return self._answer(404, "not found")
-            self._guarded(lambda: self._confirm_page(query))
-
-        def do_POST(self) -> None:
-            if self.path.partition("?")[0] != "/verdict":
-                return self._answer(404, "not found")
-            self._guarded(self._record)
-
-        def _guarded(self, action: Callable[[], None]) -> None:
-            try:
-                action()
-            except LinkError as exc:
-                self._answer(exc.status, str(exc))
-            except TimeoutError:  # the form's body did not arrive within the request's deadline
-                self._answer(408, "the request did not arrive in time")
-            except Exception:  # the database may be down; the analyst can follow the link again
-                logger.exception("verdict endpoint failed")
-                self._answer(500, "the verdict could not be recorded; try again later")
-
-        def _confirm_page(self, query: str) -> None:
-            """What a followed link shows: the verdict to confirm, nothing recorded yet."""
-            fields = signer.verified_fields(query, clock())
-            alert_id, verdict = fields[0], fields[1]
-            hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(str(value))}">' for name, value in zip(_FIELDS, fields, strict=True))
-            question = html.escape(f"Mark alert #{alert_id} as a {_verdict_words(verdict)}?")
-            # A relative action keeps a reverse proxy's path prefix.
-            form = f'<form method="post" action="verdict">{hidden}<button type="submit">Yes, record it</button></form>'
-            self._send(200, f"<p>{question}</p>{form}")
-
-        def _record(self) -> None:
-            alert_id, verdict = signer.verify(self._form(), clock())
-            if not mark(alert_id, verdict, "from a link in the message", clock()):
-                raise LinkError(404, f"no alert #{alert_id}")
-            logger.info("verdict recorded alert=%s verdict=%s", alert_id, verdict)
-            self._answer(200, f"Recorded: alert #{alert_id} is a {_verdict_words(verdict)}. Thank you.")
-
-        def _form(self) -> str:
-            length = self.headers.get("Content-Length", "")
-            if not (length.isascii() and length.isdigit()):  # "²" is a digit to str.isdigit, not to int()
-                raise LinkError(411 if not length else 400, "the form needs a valid Content-Length")
-            if int(length) > MAX_FORM_BYTES:
-                raise LinkError(413, "the form is too large")
-            return self.rfile.read(int(length)).decode("ascii", errors="replace")
-
-        def _answer(self, status: int, text: str) -> None:
-            self._send(status, f"<p>{html.escape(text)}</p>")
-
-        def _send(self, status: int, content: str) -> None:
-            body = (
-                '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="robots" content="noindex">'
-                f"<title>Alert verdict</title></head><body>{content}</body></html>"
-            ).encode()
-            self.connection.settimeout(bounds.timeout)  # the reading deadline may have left little
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Referrer-Policy", "no-referrer")  # the page's address carries the signature
-            self.send_header("Content-Security-Policy", "default-src 'none'; form-action 'self'")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            logger.debug("http %s", format % args)
-
-    server = _BoundedHTTPServer((host, port), Handler, bounds)
+    server = _BoundedHTTPServer((host, port), limits or EndpointLimits(), _Verdicts(signer, mark, clock))
     threading.Thread(target=server.serve_forever, name="verdict-endpoint", daemon=True).start()
     return server
 
 
-def _verdict_words(verdict: str) -> str:
-    return "true positive" if verdict == "tp" else "false positive"
+class _VerdictHandler(BaseHTTPRequestHandler):
+    """One connection: /health, a link's confirm page (GET /verdict), its confirmation (POST /verdict)."""
+
+    server: _BoundedHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.limits.timeout)  # each write of the answer, too
+        self.rfile.close()  # replaced by a reader with a deadline (closing it keeps the socket open)
+        deadline = time.monotonic() + self.server.limits.timeout
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, deadline))
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        # Split by hand: urlsplit raises on some paths ("//[x"); this cannot.
+        path, _, query = self.path.partition("?")
+        if path == "/health":
+            return self._answer(200, "ok")
+        if path != "/verdict":
+            return self._answer(404, "not found")
+        self._guarded(lambda: self._confirm_page(query))
+
+    def do_POST(self) -> None:  # noqa: N802
+        if self.path.partition("?")[0] != "/verdict":
+            return self._answer(404, "not found")
+        self._guarded(self._record)
+
+    def _guarded(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except LinkError as exc:
+            self._answer(exc.status, str(exc))
+        except TimeoutError:  # the form's body did not arrive within the request's deadline
+            self._answer(408, "the request did not arrive in time")
+        except Exception:  # the database may be down; the analyst can follow the link again
+            logger.exception("verdict endpoint failed")
+            self._answer(500, "the verdict could not be recorded; try again later")
+
+    def _confirm_page(self, query: str) -> None:
+        """What a followed link shows: the verdict to confirm, nothing recorded yet."""
+        verdicts = self.server.verdicts
+        fields = verdicts.signer.verified_fields(query, verdicts.clock())
+        alert_id, verdict = fields[0], fields[1]
+        hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(str(value))}">' for name, value in zip(LINK_FIELDS, fields, strict=True))
+        question = html.escape(f"Mark alert #{alert_id} as a {verdict.describe()}?")
+        # A relative action keeps a reverse proxy's path prefix.
+        form = f'<form method="post" action="verdict">{hidden}<button type="submit">Yes, record it</button></form>'
+        self._send(200, f"<p>{question}</p>{form}")
+
+    def _record(self) -> None:
+        verdicts = self.server.verdicts
+        alert_id, verdict = verdicts.signer.verify(self._form(), verdicts.clock())
+        if not verdicts.mark(alert_id, verdict, "from a link in the message", verdicts.clock()):
+            raise LinkError(404, f"no alert #{alert_id}")
+        logger.info("verdict recorded alert=%s verdict=%s", alert_id, verdict)
+        self._answer(200, f"Recorded: alert #{alert_id} is a {verdict.describe()}. Thank you.")
+
+    def _form(self) -> str:
+        length = self.headers.get("Content-Length", "")
+        if not (length.isascii() and length.isdigit()):  # "²" is a digit to str.isdigit, not to int()
+            raise LinkError(411 if not length else 400, "the form needs a valid Content-Length")
+        if int(length) > MAX_FORM_BYTES:
+            raise LinkError(413, "the form is too large")
+        return self.rfile.read(int(length)).decode("ascii", errors="replace")
+
+    def _answer(self, status: int, text: str) -> None:
+        self._send(status, f"<p>{html.escape(text)}</p>")
+
+    def _send(self, status: int, content: str) -> None:
+        body = (
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="robots" content="noindex">'
+            f"<title>Alert verdict</title></head><body>{content}</body></html>"
+        ).encode()
+        self.connection.settimeout(self.server.limits.timeout)  # the reading deadline may have left little
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Referrer-Policy", "no-referrer")  # the page's address carries the signature
+        self.send_header("Content-Security-Policy", "default-src 'none'; form-action 'self'")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("http %s", format % args)
+

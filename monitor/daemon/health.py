@@ -1,6 +1,7 @@
 """Never silent: a source that keeps failing, or goes quiet far longer than its usual rhythm.
 
-Pure: the scheduler's health job passes each source's state and the times of its latest items.
+Pure: the scheduler's health job passes, as plain values, each source's record of failures and
+the times of its latest items; how the store keeps them is no concern of this module.
 """
 
 from __future__ import annotations
@@ -10,20 +11,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from monitor.models import HealthPolicy, Source
-from monitor.store.repo import SourceStatus
+from monitor.models import HealthPolicy, TroubleKind
 
 
 @dataclass(frozen=True)
 class Trouble:
-    kind: str  # failing | silent
+    kind: TroubleKind
     message: str
 
 
-def source_trouble(source: Source, status: SourceStatus, item_times: list[datetime], now: datetime, policy: HealthPolicy) -> Trouble | None:
-    if status.consecutive_failures >= policy.failures:
-        since = f" since {status.last_success_at:%Y-%m-%d %H:%M} UTC" if status.last_success_at else ", never polled successfully"
-        return Trouble("failing", f"{status.consecutive_failures} polls failed in a row{since}; last error: {status.last_error}")
+def source_trouble(
+    item_times: list[datetime],
+    now: datetime,
+    policy: HealthPolicy,
+    *,
+    failures: int,
+    last_success_at: datetime | None,
+    last_error: str | None,
+) -> Trouble | None:
+    """A source's trouble: ``failures`` polls failed in a row, or its items stopped coming."""
+    if failures >= policy.failures:
+        since = f" since {last_success_at:%Y-%m-%d %H:%M} UTC" if last_success_at else ", never polled successfully"
+        return Trouble(TroubleKind.FAILING, f"{failures} polls failed in a row{since}; last error: {last_error}")
     if len(item_times) < policy.min_items:
         return None
     newest = sorted(item_times, reverse=True)
@@ -31,7 +40,7 @@ def source_trouble(source: Source, status: SourceStatus, item_times: list[dateti
     usual = timedelta(seconds=statistics.median(gaps))
     quiet = now - newest[0]
     if quiet > max(usual * policy.quiet_factor, policy.quiet_floor):
-        return Trouble("silent", f"no new item for {_days(quiet)}; it usually publishes every {_days(usual)}")
+        return Trouble(TroubleKind.SILENT, f"no new item for {_days(quiet)}; it usually publishes every {_days(usual)}")
     return None
 
 

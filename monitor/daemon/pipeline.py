@@ -16,24 +16,25 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
-from monitor.daemon.endpoint import LinkSigner
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.detect.rules.ruleset import RuleSet
-from monitor.detect.scoring import assess
-from monitor.detect.stories import StoryAlert, StoryCandidate, find_story, shingles
-from monitor.detect.textmatch import Document, prepare
-from monitor.errors import FetchError, FetchStopped, NotText
-from monitor.ingest.extract import MAX_TEXT_CHARS, clip_text, extract_page
+from monitor.errors import FetchError, FetchStopped
+from monitor.ingest.article import fetch_article
+from monitor.ingest.extract import MAX_TEXT_CHARS
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
-from monitor.models import Article, Assessment, Clock, Extraction, FeedEntry, PollReport, Source, Thresholds
+from monitor.models import Article, Assessment, Clock, Decision, Fate, FeedEntry, PollReport, PollStatus, Source, Thresholds
 from monitor.notify.channels import Channels
+from monitor.notify.links import LinkSigner
 from monitor.notify.messages import render_alert
 from monitor.notify.routing import Router
-from monitor.notify.silences import silencing
+from monitor.notify.decision import decide
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.detect.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
+from monitor.detect.document import Document, prepare
+from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item_candidate
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +70,19 @@ class Deps:
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
     """Exponential backoff: 2, 4, 8 ... intervals, capped; a source is never given up."""
-    return min(source.interval * int(2 ** min(failures, 20)), max(max_backoff, source.interval))  # int(): typeshed's int ** int is Any
+    return min(source.interval * (2 ** min(failures, 20)), max(max_backoff, source.interval))
 
 
 def poll_source(source: Source, deps: Deps) -> PollReport:
     """Poll one source; every failure is recorded on the source, none escapes."""
     if deps.stop.is_set():
-        return PollReport(source.id, "skipped")
+        return PollReport(source.id, PollStatus.SKIPPED)
     started = deps.clock()
     status = deps.store.source_status(source.id)
     try:
         return _poll(source, status, started, deps)
     except FetchStopped:  # a shutdown, not a failure of the source
-        return PollReport(source.id, "skipped")
+        return PollReport(source.id, PollStatus.SKIPPED)
     except FetchError as exc:
         return _failed(source, status, started, str(exc), deps)
     except Exception as exc:  # a bug or a surprise in a dependency: recorded, never fatal to the run
@@ -95,14 +96,14 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
     fetched = deps.fetcher.get(source.url, known)
     if fetched.not_modified:
         _succeeded(source, status, started, deps, status.content_hash, known, status.last_warning)
-        return PollReport(source.id, "not_modified")
+        return PollReport(source.id, PollStatus.NOT_MODIFIED)
     digest = hashlib.sha256(fetched.body).hexdigest()
     validators = Validators(fetched.validators.etag or None, fetched.validators.last_modified or None)
     if digest == status.content_hash:
         # Some servers send new validators for an unchanged feed, others unchanged validators
         # for a changed one: the hash of the body is what decides.
         _succeeded(source, status, started, deps, digest, validators, status.last_warning)
-        return PollReport(source.id, "unchanged")
+        return PollReport(source.id, PollStatus.UNCHANGED)
     feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
     if not feed.usable:
         return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
@@ -140,16 +141,16 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         _succeeded(source, status, started, deps, status.content_hash, known, feed.problem)
     else:
         _succeeded(source, status, started, deps, digest, validators, feed.problem)
-    return PollReport(source.id, "ok", len(feed.entries), new_items, alerts, tuple(errors), deferred)
+    return PollReport(source.id, PollStatus.OK, len(feed.entries), new_items, alerts, tuple(errors), deferred)
 
 
 class Outcome(Enum):
-    """What became of one feed entry."""
+    """What became of one feed entry, for the poll's counts."""
 
     KNOWN = "known"  # stored before: nothing fetched
     DUPLICATE = "duplicate"  # fetched, then found stored meanwhile (by another source's poll)
     STORED = "stored"  # stored, no alert of its own (a copy of an alerted story included)
-    ALERT = "alert"  # stored with an alert
+    ALERT = "alert"  # stored with an alert (sent or silenced)
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
@@ -163,40 +164,60 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
     article = replace(article, language=context.language)
     assessment = assess(document, context, deps.rules(), deps.thresholds)
-    alert = None
-    if assessment.review:  # a near miss: stored for analysts, sent only in digests
-        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
-        review = NewAlert(title, body, (), payload=payload, kind="review")
-        item_id = deps.store.save_item(article, source, assessment, review, entry.keys, key_by_title, now)
-    elif assessment.alert:
-        title, body, payload = render_alert(article, source, assessment, deps.gazetteer.name)
-        with deps.alert_lock:
-            silence = silencing(assessment, source, deps.store.silences(now))
-            story = _story_of(document, article, assessment, deps, now)
-            alert = NewAlert(title, body, deps.router.targets(assessment, source), silence.id if silence else None, story, payload)
-            item_id = deps.store.save_item(article, source, assessment, alert, entry.keys, key_by_title, now)
-    else:
-        item_id = deps.store.save_item(article, source, assessment, None, entry.keys, key_by_title, now)
-    if item_id is None:
+    saved = _decide_and_save(_Item(article, document, source, assessment, key_by_title), deps, now)
+    if saved.item_id is None:
         return Outcome.DUPLICATE
-    if alert and alert.copy_of is not None:
-        logger.info("copy of the story of alert %s source=%s item=%s", alert.copy_of, source.id, item_id)
+    decision = saved.decision
+    if decision.fate is Fate.COPY:
+        logger.info("copy of the story of alert %s source=%s item=%s", decision.story, source.id, saved.item_id)
         return Outcome.STORED
-    if alert:
-        held = f" (silenced by #{alert.silenced_by})" if alert.silenced_by else ""
-        logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, item_id, assessment.score, alert.title)
+    if decision.new_alert:
+        assert saved.message is not None
+        held = f" (silenced by #{decision.silenced_by})" if decision.silenced_by is not None else ""
+        logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, saved.item_id, assessment.score, saved.message.title)
         return Outcome.ALERT
     return Outcome.STORED
 
 
-def _story_candidate(document: Document, language: str | None, assessment: Assessment, published: datetime) -> StoryCandidate:
-    return StoryCandidate(
-        shingles=shingles(document.text),
-        language=language,
-        elections=frozenset((n.election.country, n.election.date.isoformat()) for n in assessment.elections),
-        families=frozenset(tag for m in assessment.matches for tag in m.tags if tag.startswith("ei:")),
-        published=published,
-    )
+@dataclass(frozen=True)
+class _Item:
+    """An assessed entry, before its fate is decided."""
+
+    article: Article
+    document: Document
+    source: Source
+    assessment: Assessment
+    title_key: str | None
+
+
+@dataclass(frozen=True)
+class _Saved:
+    decision: Decision
+    message: NewAlert | None
+    item_id: int | None  # None: another poll stored the item first
+
+
+def _decide_and_save(item: _Item, deps: Deps, now: datetime) -> _Saved:
+    """Gather what the decision weighs, decide, and have the store record the decision."""
+    article, source, assessment = item.article, item.source, item.assessment
+    if not assessment.alert:  # no silence or story bears on it: nothing to look up, no lock
+        decision = decide(assessment, source, (), None)
+        message = _message(item, (), deps) if decision.fate is Fate.REVIEW else None
+        return _Saved(decision, message, _save(item, decision, message, deps, now))
+    message = _message(item, deps.router.targets(assessment, source), deps)
+    with deps.alert_lock:
+        decision = decide(assessment, source, deps.store.silences(now), _story_of(item.document, article, assessment, deps, now))
+        return _Saved(decision, message, _save(item, decision, message, deps, now))
+
+
+def _message(item: _Item, channels: tuple[str, ...], deps: Deps) -> NewAlert:
+    title, body, payload = render_alert(item.article, item.source, item.assessment, deps.gazetteer.name)
+    return NewAlert(title, body, channels, payload)
+
+
+def _save(item: _Item, decision: Decision, message: NewAlert | None, deps: Deps, now: datetime) -> int | None:
+    entry = item.article.entry
+    return deps.store.save_item(item.article, item.source, item.assessment, decision, message, entry.keys, item.title_key, now)
 
 
 def _story_of(document: Document, article: Article, assessment: Assessment, deps: Deps, now: datetime) -> int | None:
@@ -204,59 +225,9 @@ def _story_of(document: Document, article: Article, assessment: Assessment, deps
     recent = deps.store.recent_alerts(now - deps.realert)
     if not recent:
         return None
-    new = _story_candidate(document, article.language, assessment, article.published)
-    known = [
-        StoryAlert(
-            r.alert_id,
-            StoryCandidate(
-                shingles(prepare(r.title, r.text).text), r.language, frozenset(r.elections), frozenset(t for t in r.tags if t.startswith("ei:")), r.published_at
-            ),
-        )
-        for r in recent
-    ]
+    new = item_candidate(document, article.language, assessment, article.published)
+    known = [StoryAlert(r.alert_id, alert_candidate(r.text, r.language, r.elections, r.tags, r.published_at)) for r in recent]
     return find_story(new, known, deps.story_similarity)
-
-
-def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime, max_text_chars: int = MAX_TEXT_CHARS) -> Article:
-    """The entry's page text, else its feed content, else its summary; says which was used.
-
-    The text (and the title) is cut to ``max_text_chars``; a page that is not text (binary) is refused with
-    its reason recorded, and the feed's text is used instead.
-    """
-    extracted, error = None, None
-    if source.fetch_pages and entry.url:
-        try:
-            page = fetcher.get(entry.url)
-            extracted = extract_page(page.body, page.url, page.content_type)
-            if extracted is None:
-                error = "no article text found in the page"
-        except NotText as exc:  # a binary page: its bytes are never read as text
-            error = f"{entry.url}: {exc}"
-            logger.warning("page refused source=%s url=%s reason=%s", source.id, entry.url, exc)
-        except FetchError as exc:
-            error = str(exc)
-    if extracted is not None:
-        text, extraction = extracted.text, Extraction.PAGE
-    elif entry.content:
-        text, extraction = entry.content, Extraction.FEED_CONTENT
-    elif entry.summary:
-        text, extraction = entry.summary, Extraction.FEED_SUMMARY
-    else:
-        text, extraction = "", Extraction.TITLE
-    if len(text) > max_text_chars:
-        logger.warning("text cut source=%s url=%s characters=%s limit=%s", source.id, entry.url, len(text), max_text_chars)
-        text = clip_text(text, max_text_chars)
-    return Article(
-        entry=entry,
-        text=text,
-        title=clip_text(entry.title or (extracted.title if extracted else None) or "", max_text_chars),
-        author=extracted.author if extracted else None,
-        language=(extracted.language if extracted else None) or source.language,
-        published=entry.published or (extracted.published if extracted else None) or now,
-        extraction=extraction,
-        site_name=extracted.site_name if extracted else None,
-        extraction_error=error,
-    )
 
 
 def _succeeded(
@@ -291,4 +262,4 @@ def _failed(source: Source, status: SourceStatus, started: datetime, error: str,
     deps.store.record_poll(
         replace(status, last_polled_at=started, last_error_at=started, last_error=error, consecutive_failures=failures, next_poll_at=next_poll)
     )
-    return PollReport(source.id, "failed", errors=(error,))
+    return PollReport(source.id, PollStatus.FAILED, errors=(error,))

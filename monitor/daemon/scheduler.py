@@ -18,14 +18,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.daemon.health import source_trouble
-from monitor.daemon.pipeline import Deps, poll_source
-from monitor.daemon.reload import Reload, RuleBook
+from monitor.review.calendar.checks import calendar_gaps
 from monitor.detect.elections import ElectionsFile
-from monitor.models import HealthPolicy, PollReport, RetryPolicy, Source
+from monitor.daemon.health import source_trouble
+from monitor.models import AlertKind, HealthPolicy, PollReport, RetryPolicy, Source
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
-from monitor.review.calendar.checks import calendar_gaps
+from monitor.daemon.pipeline import Deps, poll_source
+from monitor.daemon.reload import Reload, ReloadStatus, RuleBook
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
     """Swap in changed rules that pass their checks; a rejected change raises an operational alert."""
     try:
         outcome = rulebook.reload()
-        if outcome.status == "rejected":
+        if outcome.status is ReloadStatus.REJECTED:
             body = "The rules in force are unchanged. Problems in the new rule files:\n" + "\n".join(f"- {p}" for p in outcome.problems)
             title = f"[OPERATIONAL] Rule change rejected ({len(outcome.problems)} problems); the previous rules stay in force"
             deps.store.add_operational_alert(title, body, deps.router.operational(), deps.clock())
@@ -80,7 +80,9 @@ def health_job(sources: Iterable[Source], deps: Deps, policy: HealthPolicy) -> l
         now = deps.clock()
         for source in sources:
             status = deps.store.source_status(source.id)
-            trouble = source_trouble(source, status, deps.store.item_times(source.id), now, policy)
+            trouble = source_trouble(
+                deps.store.item_times(source.id), now, policy, failures=status.consecutive_failures, last_success_at=status.last_success_at, last_error=status.last_error
+            )
             kind = trouble.kind if trouble else None
             if kind == status.health_alert:
                 continue
@@ -127,7 +129,7 @@ def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
             reviews = deps.store.alerts(limit=1000, created_after=since, review=True)
             message = digest_message(alerts, since, reviews)
             if message is not None:
-                queued.append(deps.store.add_message("digest", message[0], message[1], (channel,), now))
+                queued.append(deps.store.add_message(AlertKind.DIGEST, message[0], message[1], (channel,), now))
     except Exception:
         logger.exception("digest job crashed")
     return queued

@@ -213,11 +213,6 @@ class Settings(BaseSettings):
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(self.delivery_max_backoff, self.delivery_max_age)
 
-    def link_signer(self) -> LinkSigner | None:
-        if not (self.secret_key and self.public_url):
-            return None
-        return LinkSigner(self.secret_key.encode(), self.public_url, self.link_ttl)
-
     def health_policy(self) -> HealthPolicy:
         return HealthPolicy(failures=self.source_alert_failures, quiet_factor=self.source_quiet_factor)
 
@@ -233,10 +228,6 @@ class Settings(BaseSettings):
 
     def notify_url_list(self) -> tuple[str, ...]:
         return tuple(self.notify_urls.split())
-
-    def endpoint_limits(self) -> EndpointLimits:
-        return EndpointLimits(self.http_timeout.total_seconds(), self.http_max_connections)
-
 
 
 def _pairs(text: str, form: str) -> list[tuple[str, float]]:

@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC
 from types import TracebackType
-from typing import TypeVar
 
-from monitor.daemon.pipeline import Deps
-from monitor.daemon.reload import RuleBook
-from monitor.daemon.settings import Settings
+from apscheduler.triggers.cron import CronTrigger
+
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
-from monitor.detect.rules.loader import load_rules
-from monitor.detect.rules.ruleset import RuleSet
-from monitor.errors import ConfigError, Problem
-from monitor.ingest.fetch import AddressGuard, Fetcher, Limits, build_client
-from monitor.ingest.sources import load_sources
+from monitor.daemon.endpoint import EndpointLimits
+from monitor.errors import ConfigError
+from monitor.ingest.fetch import Fetcher, Limits, build_client
+from monitor.ingest.guard import AddressGuard
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
+from monitor.notify.links import LinkSigner
 from monitor.notify.routing import load_router
+from monitor.daemon.pipeline import Deps
+from monitor.daemon.reload import RuleBook
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.daemon.settings import Settings
+from monitor.ingest.sources import load_sources
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,22 +45,20 @@ def load_knowledge(settings: Settings, learned_weights: bool = True) -> Knowledg
 
     ``learned_weights=False``: the rules with their own weights, ``rules/weights.yaml`` aside.
     """
-    problems: list[Problem] = []
-    rules = _collecting(problems, lambda: load_rules(settings.rules_dir, learned_weights))
-    elections = _collecting(problems, lambda: load_elections(settings.elections_file))
-    gazetteer = _collecting(problems, lambda: load_gazetteer(settings.countries_file))
-    if problems or rules is None or elections is None or gazetteer is None:
+    problems = []
+    loaded = {}
+    for name, load in (
+        ("rules", lambda: load_rules(settings.rules_dir, learned_weights)),
+        ("elections", lambda: load_elections(settings.elections_file)),
+        ("gazetteer", lambda: load_gazetteer(settings.countries_file)),
+    ):
+        try:
+            loaded[name] = load()
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
         raise ConfigError(problems)
-    return Knowledge(rules=rules, elections=elections, calendar=calendar_of(elections), gazetteer=gazetteer)
-
-
-def _collecting(problems: list[Problem], load: Callable[[], T]) -> T | None:
-    """What ``load`` returns, or None with its problems added to ``problems`` (to report all files at once)."""
-    try:
-        return load()
-    except ConfigError as exc:
-        problems.extend(exc.problems)
-        return None
+    return Knowledge(calendar=calendar_of(loaded["elections"]), **loaded)
 
 
 def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fetcher:
@@ -69,6 +69,22 @@ def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fet
     guard = AddressGuard(settings.allowed_networks())
     client = build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout, guard)
     return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects, settings.fetch_deadline), stop)
+
+
+def check_crontab(line: str) -> None:
+    """Raises ValueError when the scheduler cannot read ``line``: a digest's schedule (routing file)."""
+    CronTrigger.from_crontab(line, timezone=UTC)
+
+
+def link_signer(settings: Settings) -> LinkSigner | None:
+    """The signer of verdict links, when the settings hold a secret key and a public address."""
+    if not (settings.secret_key and settings.public_url):
+        return None
+    return LinkSigner(settings.secret_key.encode(), settings.public_url, settings.link_ttl)
+
+
+def endpoint_limits(settings: Settings) -> EndpointLimits:
+    return EndpointLimits(settings.http_timeout.total_seconds(), settings.http_max_connections)
 
 
 class Monitor(AbstractContextManager["Monitor"]):
@@ -91,11 +107,11 @@ class Monitor(AbstractContextManager["Monitor"]):
             calendar=self.knowledge.calendar,
             thresholds=settings.thresholds(),
             channels=self.channels,
-            router=load_router(settings.routing_file, self.channels),
+            router=load_router(settings.routing_file, self.channels, check_cron=check_crontab),
             clock=clock,
             max_backoff=settings.max_backoff,
             stop=self.stop,
-            signer=settings.link_signer(),
+            signer=link_signer(settings),
             realert=settings.realert_period,
             story_similarity=settings.story_similarity,
             max_entries_per_poll=settings.max_entries_per_poll,

@@ -3,7 +3,7 @@
 A country is named by its CLDR names (``monitor.detect.placenames``: every language the monitor reads
 and the country's own, inflected forms included) and by the phrases the file keeps by hand for
 what CLDR lacks: adjectives and demonyms, the capital, unambiguous institutions. Entries are
-phrases in the sense of ``monitor.detect.textmatch`` (``литовск*`` covers every inflection). A mention
+phrases in the sense of ``monitor.detect.phrases`` (``литовск*`` covers every inflection). A mention
 in the title counts three times, because the title says what the text is about.
 """
 
@@ -21,10 +21,12 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from monitor.config.fieldtypes import CountryCode
-from monitor.config.yamlfile import Finding, file_bytes, load_model, unique
-from monitor.detect.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
-from monitor.detect.textmatch import Normalised, PhraseMatcher, check_phrase_table, without_overlaps
 from monitor.models import Field as TextField
+from monitor.detect.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
+from monitor.detect.normalisation import Normalised
+from monitor.detect.phrase_matcher import PhraseMatcher, without_overlaps
+from monitor.detect.phrases import check_phrase_table
+from monitor.config.yamlfile import Finding, file_bytes, load_model, unique
 
 TITLE_WEIGHT = 3
 ABOUT_SHARE = 0.3  # of the most mentioned country's weight: less is a mention in passing

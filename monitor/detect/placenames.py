@@ -19,7 +19,7 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-from monitor.detect.textmatch import is_unspaced
+from monitor.detect.phrases import is_unspaced
 
 
 @dataclass(frozen=True)

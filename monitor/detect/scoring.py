@@ -7,9 +7,9 @@ from datetime import datetime
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.detect.rules.ruleset import RuleSet
-from monitor.detect.textmatch import Document, prepare
 from monitor.models import Assessment, Context, ElectionNear, Match, Source, SourceKind, Suppressed, Thresholds
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.detect.document import Document, prepare
 
 
 def assess_text(

@@ -6,17 +6,22 @@ hours, sometimes translated. Two items are one story when, within the realert pe
   of word 4-grams ("shingles") reaches the threshold; or
 - in different languages (a translation), they bear on the same election and share at least
   two indicator families (``ei:`` tags of the rules that matched).
-Pure functions: the store supplies the recent alerts.
+Pure functions: the store supplies the recent alerts, and the texts are normalised here, the
+new item's and the stored alerts' alike, so that their shingles compare.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.detect.textmatch import Normalised
+from monitor.detect.document import Document
+from monitor.detect.normalisation import Normalised, normalise
+from monitor.models import Assessment
 
 SHINGLE_WORDS = 4
+FAMILY_PREFIX = "ei:"  # the tags that name an indicator family (ei:EI-02)
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,29 @@ class StoryCandidate:
 class StoryAlert:
     alert_id: int
     candidate: StoryCandidate
+
+
+def item_candidate(document: Document, language: str | None, assessment: Assessment, published: datetime) -> StoryCandidate:
+    """A new alerting item, from the document it was scored on."""
+    return StoryCandidate(
+        shingles=shingles(document.text),
+        language=language,
+        elections=frozenset((n.election.country, n.election.date.isoformat()) for n in assessment.elections),
+        families=families(m.tags for m in assessment.matches),
+        published=published,
+    )
+
+
+def alert_candidate(
+    text: str, language: str | None, elections: Iterable[tuple[str, str]], tags: Iterable[str], published: datetime
+) -> StoryCandidate:
+    """A stored alert's item, from what the store kept: its text is normalised as the item's was."""
+    return StoryCandidate(shingles(normalise(text)), language, frozenset(elections), families([tags]), published)
+
+
+def families(tag_lists: Iterable[Iterable[str]]) -> frozenset[str]:
+    """The indicator families among the tags of the matched rules."""
+    return frozenset(tag for tags in tag_lists for tag in tags if tag.startswith(FAMILY_PREFIX))
 
 
 def shingles(text: Normalised) -> frozenset[int]:

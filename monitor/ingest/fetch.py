@@ -1,8 +1,8 @@
 """One HTTP client for feeds and pages: timeouts, size caps, checked redirects, conditional GET.
 
 Feed entries point anywhere, so every URL is checked before it is contacted, and again after
-every redirect: its host is resolved and each address must be public (or explicitly allowed).
-Redirects are followed here, hop by hop, rather than inside httpx, for that reason.
+every redirect, by the address guard (``ingest.guard``). Redirects are followed here, hop by
+hop, rather than inside httpx, for that reason.
 
 Bodies are decoded here too, not by httpx: httpx inflates a whole network chunk per layer of
 Content-Encoding at once, so a few kilobytes of stacked gzip become gigabytes before any cap
@@ -13,29 +13,17 @@ restarts with every byte, so a server dribbling bytes could hold a fetch for eve
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-import httpcore
 import httpx
 
-from monitor.config.fieldtypes import Network
-from monitor.errors import (
-    AddressRefused,
-    DeadlineExceeded,
-    FetchError,
-    FetchStopped,
-    ResponseTooLarge,
-)
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from monitor.errors import DeadlineExceeded, FetchError, FetchStopped, ResponseTooLarge
+from monitor.ingest.guard import AddressGuard, GuardedTransport
 
 
 @dataclass(frozen=True)
@@ -65,82 +53,6 @@ class Fetched:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-class AddressGuard:
-    """Refuses hosts that resolve to non-public addresses unless a network allows them."""
-
-    def __init__(self, allowed: tuple[Network, ...] = ()) -> None:
-        self._allowed = allowed
-
-    def check(self, url: str) -> None:
-        try:
-            parts = urlsplit(url)
-            host, port = parts.hostname, parts.port
-        except ValueError as exc:  # a bracket left open, a port out of range
-            raise FetchError(f"{url}: malformed URL: {exc}") from exc
-        if parts.scheme not in ("http", "https"):
-            raise AddressRefused(f"{url}: only http and https are fetched")
-        if not host:
-            raise AddressRefused(f"{url}: no host")
-        try:
-            self.permitted_addresses(host, port or (443 if parts.scheme == "https" else 80))
-        except AddressRefused as exc:
-            raise AddressRefused(f"{url}: {exc}") from exc
-
-    def _permitted(self, address: IPAddress) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if any(address in network for network in self._allowed if network.version == address.version):
-            return True
-        if isinstance(address, ipaddress.IPv6Address):
-            if any(address in network for network in _NEVER_PUBLIC_V6):
-                return False
-            # An IPv6 address that carries an IPv4 one reaches that IPv4 host through a translator or
-            # tunnel: 64:ff9b::127.0.0.1 is loopback in disguise. Each embedded address must pass too.
-            if not all(self._permitted(embedded) for embedded in embedded_ipv4(address)):
-                return False
-        # is_global is False for loopback, private, link-local (incl. the 169.254.169.254
-        # metadata address), shared (CGNAT), reserved and unspecified addresses.
-        return address.is_global and not address.is_multicast
-
-    def permitted_addresses(self, host: str, port: int) -> list[IPAddress]:
-        """The addresses of ``host``; AddressRefused if any of them is not permitted."""
-        addresses = self._resolve(host, port)
-        for address in addresses:
-            if not self._permitted(address):
-                raise AddressRefused(f"{host} resolves to {address}, a non-public address")
-        return addresses
-
-    @staticmethod
-    def _resolve(host: str, port: int) -> list[IPAddress]:
-        try:
-            return [ipaddress.ip_address(host.strip("[]"))]
-        except ValueError:
-            pass
-        try:
-            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError, ValueError) as exc:  # UnicodeError: an empty label ("a..b")
-            raise FetchError(f"cannot resolve {host}: {exc}") from exc
-        return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]  # str(): typeshed allows an int there
-
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix: the IPv4 address is the last 32 bits
-_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 are refused on their own)
-# Never public, yet not "private" to this Python's ipaddress: site-local fec0::/10 (deprecated), and the
-# local-use NAT64 prefix, whose operator chooses where the IPv4 address sits, so no reading of it is sure.
-_NEVER_PUBLIC_V6 = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("64:ff9b:1::/48"))
-
-
-def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address leads to: NAT64, 6to4 and IPv4-compatible forms (mapped
-    is handled apart). Teredo (2001::/32) needs no reading: the whole range is not global, so refused."""
-    found = []
-    if address in _NAT64 or address in _IPV4_COMPATIBLE:
-        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    if address.sixtofour is not None:  # 2002:a.b.c.d::/48
-        found.append(address.sixtofour)
-    return found
 
 
 @dataclass(frozen=True)
@@ -330,45 +242,12 @@ class Fetcher:
         )
 
 
-class GuardedBackend(httpcore.SyncBackend):
-    """Connects only to addresses the guard permits, resolving the host itself.
-
-    The URL check before each request resolves the host once; a host whose DNS answer changes
-    between that check and the connection (DNS rebinding) is caught here, where the socket is
-    opened to the very address that was checked.
-    """
-
-    def __init__(self, guard: AddressGuard) -> None:
-        self._guard = guard
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = self._guard.permitted_addresses(host, port)
-        failure: Exception | None = None
-        for address in addresses:
-            try:
-                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"no address for {host}")
-
-
 def build_client(user_agent: str, connect_timeout: float, read_timeout: float, guard: AddressGuard | None = None) -> httpx.Client:
     """The one client the process uses (built by the CLI, closed by it).
 
-    With a guard, every connection the client opens goes through ``GuardedBackend``.
+    With a guard, every connection the client opens is checked where its socket opens.
     """
-    transport = httpx.HTTPTransport()
-    if guard is not None:
-        # httpx offers no public way to choose httpcore's network backend; the pool's
-        # attribute is the seam (pinned versions; tests/test_fetch.py covers it).
-        transport._pool._network_backend = GuardedBackend(guard)
+    transport = httpx.HTTPTransport() if guard is None else GuardedTransport(guard)
     return httpx.Client(
         transport=transport,
         headers={"User-Agent": user_agent, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"},

@@ -1,1 +1,2 @@
-"""Alerts: the message, the channels, and delivery from the outbox through apprise."""
+"""Alerts: the words of an assessment (the alert message, `monitor score` text and JSON), the channels,
+routing, the outbox and its delivery through apprise, digests and silences."""

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from monitor.models import Severity
 from monitor.store.repo import AlertView
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)  # a channel's first digest covers the last day
-
 
 def digest_message(alerts: list[AlertView], since: datetime, reviews: list[AlertView] | None = None) -> tuple[str, str] | None:
     """(title, body) of a digest of ``alerts`` and of the items stored for review, or None when there are none."""
@@ -24,7 +22,6 @@ def digest_message(alerts: list[AlertView], since: datetime, reviews: list[Alert
     title = f"Digest: {count} alert{'s' if count != 1 else ''}" + (f", {len(reviews)} for review" if reviews else "") + f" since {since:%Y-%m-%d %H:%M} UTC"
     return title, "\n".join(lines)
 
-
 def _grouped(alerts: list[AlertView]) -> list[str]:
     """Alerts grouped by the election they bear on, most severe first."""
     groups: dict[str, list[AlertView]] = defaultdict(list)
@@ -32,7 +29,7 @@ def _grouped(alerts: list[AlertView]) -> list[str]:
         groups[str((alert.payload or {}).get("target", "No election in window"))].append(alert)
 
     def rank(alert: AlertView) -> tuple[int, float]:
-        return (-Severity(alert.severity).rank, -alert.score)
+        return (-alert.severity.rank, -alert.score)
 
     ordered = sorted(groups.items(), key=lambda kv: min(rank(a) for a in kv[1]))
     lines = []

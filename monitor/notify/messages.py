@@ -7,41 +7,17 @@ Then who said it and when, the score, every matched rule with its quoted evidenc
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from monitor.models import Article, Assessment, ElectionNear, ElectionType, Evidence, Field, Source
+from monitor.notify.explain import CountryName, describe_election, election_name
+from monitor.models import Article, Assessment, Evidence, Field, Source
 
-CountryName = Callable[[str], str]
-
-_KIND = {ElectionType.EUROPEAN: "European Parliament election", ElectionType.RUNOFF: "runoff", ElectionType.REFERENDUM: "referendum"}
 MAX_QUOTE = 160
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def election_name(near: ElectionNear, country_name: CountryName) -> str:
-    """``Lithuania, parliamentary election on 2024-10-13``."""
-    e = near.election
-    return f"{country_name(e.country)}, {_KIND.get(e.type, f'{e.type} election')} on {e.date.isoformat()}"
-
-
-def describe_election(near: ElectionNear, country_name: CountryName) -> str:
-    """``Lithuania, parliamentary election on 2024-10-13, 18 days after publication``."""
-    days = abs(near.days_until)
-    plural = "day" if days == 1 else "days"
-    if near.days_until > 0:
-        when = f"{days} {plural} after publication"
-    elif near.days_until < 0:
-        when = f"{days} {plural} before publication"
-    else:
-        when = "on the day of publication"
-    return f"{election_name(near, country_name)}, {when}"
-
-
 CONTEXT_CHARS = 160  # of the sentence shown around a quote
 _SENTENCE_EDGE = re.compile(r"[.!?\u2026\n]")
 

@@ -7,9 +7,9 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from monitor.daemon.endpoint import LinkSigner
-from monitor.models import Clock, RetryPolicy
+from monitor.models import AlertKind, Clock, RetryPolicy
 from monitor.notify.channels import LOG_CHANNEL, Channels
+from monitor.notify.links import LinkSigner
 from monitor.notify.messages import render
 from monitor.store.repo import PendingDelivery, Store
 
@@ -37,7 +37,7 @@ def _give_up(store: Store, channels: Channels, clock: Clock, delivery: PendingDe
     """Fail the delivery for good and say so on the other channels (the log if there is no other)."""
     store.delivery_given_up(delivery.id, error)
     logger.error("delivery given up alert=%s channel=%s error=%s", delivery.alert_id, delivery.channel, error)
-    if delivery.kind == "operational":
+    if delivery.kind is AlertKind.OPERATIONAL:
         return  # a failure about a failure goes to the log only: no chain of alerts
     others = tuple(c for c in channels.targets if c != delivery.channel) or (LOG_CHANNEL,)
     title = f"[OPERATIONAL] Alert #{delivery.alert_id} could not be delivered to {delivery.channel}"

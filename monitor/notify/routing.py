@@ -17,22 +17,27 @@ alert goes to every channel.
     operational: ["*"]        # where operational alerts go (a broken rule change, a failing source)
     digests:                  # optional: one message listing the alerts since the last one
       - {to: [email], cron: "0 7 * * *"}
+
+A digest's cron line is read by the scheduler, not here: notify does not depend on it. The
+daemon passes its reader to ``load_router``, so that a line it cannot read is refused at load,
+with the file and line, like any other mistake in the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
-from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.config.fieldtypes import CountryCode
-from monitor.config.yamlfile import load_model
 from monitor.errors import ConfigError, Problem
+from monitor.config.fieldtypes import CountryCode
 from monitor.models import Assessment, Severity, Source
 from monitor.notify.channels import LOG_CHANNEL, Channels
 from monitor.notify.silences import target_countries
+from monitor.config.yamlfile import Check, Finding, load_model
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -74,11 +79,9 @@ class Digest(BaseModel):
     to: tuple[str, ...] = Field(min_length=1, description="channel tags")
     cron: str = Field(description="when, as a crontab line in UTC: minute hour day month weekday")
 
-    @field_validator("cron")
-    @classmethod
-    def _cron_parses(cls, value: str) -> str:
-        CronTrigger.from_crontab(value, timezone="UTC")
-        return value
+
+CronCheck = Callable[[str], object]
+"""Reads a crontab line as the scheduler will; raises ValueError, saying why, when it cannot."""
 
 
 class RoutingFile(BaseModel):
@@ -112,11 +115,12 @@ class Router:
         return ids or (LOG_CHANNEL,)
 
 
-def load_router(path: Path | None, channels: Channels) -> Router:
-    """The router of a routing file (every tag it names must belong to a channel), or route-all."""
+def load_router(path: Path | None, channels: Channels, *, check_cron: CronCheck) -> Router:
+    """The router of a routing file (every tag it names must belong to a channel, every digest's
+    cron line must pass ``check_cron``), or route-all."""
     if path is None:
         return Router(channels)
-    routing = load_model(RoutingFile, path)
+    routing = load_model(RoutingFile, path, _cron_lines(check_cron))
     known = channels.tags | {"*"}
     named = [(f"routes[{i}].to", tag) for i, r in enumerate(routing.routes) for tag in r.to]
     named += [("default", tag) for tag in routing.default] + [("operational", tag) for tag in routing.operational]
@@ -125,3 +129,20 @@ def load_router(path: Path | None, channels: Channels) -> Router:
     if problems:
         raise ConfigError(problems)
     return Router(channels, routing)
+
+
+def _cron_lines(check_cron: CronCheck) -> Check:
+    """A check that every digest's cron line reads; a line that is no text is the schema's to report."""
+
+    def check(data: Any) -> Iterable[Finding]:
+        digests = data.get("digests") if isinstance(data, dict) else None
+        for index, digest in enumerate(digests if isinstance(digests, list) else []):
+            line = digest.get("cron") if isinstance(digest, dict) else None
+            if not isinstance(line, str):
+                continue
+            try:
+                check_cron(line)
+            except ValueError as exc:
+                yield ("digests", index, "cron"), str(exc)
+
+    return check

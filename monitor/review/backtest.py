@@ -11,23 +11,30 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
+from monitor.models import Assessment, Source, SourceKind, Thresholds, Verdict
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess_text
-from monitor.models import Assessment, Source, SourceKind, Thresholds
 from monitor.store.repo import StoredItem
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"  # an alert the item does not have now
+    REMOVED = "removed"  # the item's alert would not be raised
+    SEVERITY = "severity"  # the alert stays, with another severity
 
 
 @dataclass(frozen=True)
 class Change:
     item: StoredItem
-    kind: str  # added | removed | severity
+    kind: ChangeKind
     before: str | None  # severity of the alert the item has now
     after: str | None  # severity it would have with the new rules (None: no alert)
-    verdict: str | None  # the analysts' verdict on the current alert, if any
+    verdict: Verdict | None  # the analysts' verdict on the current alert, if any
 
 
 @dataclass(frozen=True)
@@ -40,17 +47,17 @@ class BacktestReport:
     rules_before: dict[str, int] = field(default_factory=dict)  # rule -> items it matches now
     rules_after: dict[str, int] = field(default_factory=dict)
 
-    def of_kind(self, kind: str) -> tuple[Change, ...]:
+    def of_kind(self, kind: ChangeKind) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.kind == kind)
 
     def summary(self) -> str:
-        removed, added, severity = self.of_kind("removed"), self.of_kind("added"), self.of_kind("severity")
+        removed, added, severity = self.of_kind(ChangeKind.REMOVED), self.of_kind(ChangeKind.ADDED), self.of_kind(ChangeKind.SEVERITY)
         verdicts = Counter(c.verdict for c in removed)
         marked = []
-        if verdicts["fp"]:
-            marked.append(f"{verdicts['fp']} of them marked false")
-        if verdicts["tp"]:
-            marked.append(f"{verdicts['tp']} marked true")
+        if verdicts[Verdict.FP]:
+            marked.append(f"{verdicts[Verdict.FP]} of them marked false")
+        if verdicts[Verdict.TP]:
+            marked.append(f"{verdicts[Verdict.TP]} marked true")
         removed_text = f"removes {len(removed)} alert{'s' if len(removed) != 1 else ''}" + (f", {', '.join(marked)}" if marked else "")
         return f"This change {removed_text}, adds {len(added)}, and changes the severity of {len(severity)}."
 
@@ -64,7 +71,7 @@ def backtest(
     gazetteer: Gazetteer,
     calendar: ElectionCalendar,
     thresholds: Thresholds,
-    verdicts: dict[int, str],
+    verdicts: dict[int, Verdict],
     known_sources: dict[str, Source] | None = None,
     progress: Progress | None = None,
 ) -> BacktestReport:
@@ -104,15 +111,15 @@ def source_of(item: StoredItem, known: dict[str, Source]) -> Source | None:
     return known.get(item.source_id)  # items stored before sources' facts were kept
 
 
-def _change(item: StoredItem, after: str | None, verdicts: dict[int, str]) -> Change | None:
+def _change(item: StoredItem, after: str | None, verdicts: dict[int, Verdict]) -> Change | None:
     before = item.severity if item.alert_id is not None else None
     verdict = verdicts.get(item.alert_id) if item.alert_id is not None else None
     if before is None and after is not None:
-        return Change(item, "added", None, after, None)
+        return Change(item, ChangeKind.ADDED, None, after, None)
     if before is not None and after is None:
-        return Change(item, "removed", before, None, verdict)
+        return Change(item, ChangeKind.REMOVED, before, None, verdict)
     if before is not None and after is not None and before != after:
-        return Change(item, "severity", before, after, verdict)
+        return Change(item, ChangeKind.SEVERITY, before, after, verdict)
     return None
 
 
@@ -123,9 +130,9 @@ def report_json(report: BacktestReport) -> dict[str, Any]:
         "skipped": report.skipped,
         "alerts_before": report.alerts_before,
         "alerts_after": report.alerts_after,
-        "added": len(report.of_kind("added")),
-        "removed": len(report.of_kind("removed")),
-        "severity_changed": len(report.of_kind("severity")),
+        "added": len(report.of_kind(ChangeKind.ADDED)),
+        "removed": len(report.of_kind(ChangeKind.REMOVED)),
+        "severity_changed": len(report.of_kind(ChangeKind.SEVERITY)),
         "summary": report.summary(),
         "rules": [{"rule": r, "before": report.rules_before.get(r, 0), "after": report.rules_after.get(r, 0)} for r in rule_ids],
         "changes": [
@@ -150,7 +157,7 @@ def report_text(report: BacktestReport, since: datetime | None = None, until: da
     lines = [
         f"{report.items} stored items{span}" + (f" ({report.skipped} skipped: source facts unknown)" if report.skipped else ""),
         f"alerts now: {report.alerts_before}; with these rules: {report.alerts_after}",
-        f"  added {len(report.of_kind('added'))}, removed {len(report.of_kind('removed'))}, severity changed {len(report.of_kind('severity'))}",
+        f"  added {len(report.of_kind(ChangeKind.ADDED))}, removed {len(report.of_kind(ChangeKind.REMOVED))}, severity changed {len(report.of_kind(ChangeKind.SEVERITY))}",
         report.summary(),
     ]
     rule_ids = sorted(set(report.rules_before) | set(report.rules_after), key=lambda r: (-(report.rules_after.get(r, 0) - report.rules_before.get(r, 0)) ** 2, r))

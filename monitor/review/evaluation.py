@@ -69,7 +69,7 @@ class EvalFile(BaseModel):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CaseResult:
     case: EvalCase
     assessment: Assessment
 
@@ -126,7 +126,7 @@ class Figures:
         }
 
 
-def figures(outcomes: Iterable[Outcome]) -> Figures:
+def figures(outcomes: Iterable[CaseResult]) -> Figures:
     chosen = list(outcomes)
     return Figures(
         cases=len(chosen),
@@ -140,7 +140,7 @@ def figures(outcomes: Iterable[Outcome]) -> Figures:
 
 @dataclass(frozen=True)
 class Report:
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[CaseResult, ...]
 
     @property
     def precision(self) -> float:
@@ -151,12 +151,12 @@ class Report:
         return figures(self.outcomes).recall
 
     @property
-    def misses(self) -> tuple[Outcome, ...]:
+    def misses(self) -> tuple[CaseResult, ...]:
         return tuple(o for o in self.outcomes if not o.correct)
 
-    def by(self, key: Callable[[Outcome], Iterable[str]]) -> dict[str, Figures]:
+    def by(self, key: Callable[[CaseResult], Iterable[str]]) -> dict[str, Figures]:
         """Figures per value of ``key`` (an outcome may count under several: its families)."""
-        groups: dict[str, list[Outcome]] = {}
+        groups: dict[str, list[CaseResult]] = {}
         for outcome in self.outcomes:
             for value in key(outcome):
                 groups.setdefault(value, []).append(outcome)
@@ -194,7 +194,7 @@ def evaluate(
         source = Source.standing_in(f"eval-{case.id}", case.source_kind, case.source_country)
         published = datetime.combine(case.published, time(12), tzinfo=UTC)
         assessment = assess_text(case.title, case.text, source, published, gazetteer, calendar, rules, thresholds, case.language)
-        outcomes.append(Outcome(case, assessment))
+        outcomes.append(CaseResult(case, assessment))
     return Report(tuple(outcomes))
 
 

@@ -10,28 +10,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from monitor.errors import DatabaseError
-from monitor.models import SilenceRule
+from monitor.models import AlertKind, DeliveryState, Severity, SilenceRule, Verdict
+from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, VerdictRevision
 from monitor.store.records import AlertView, PendingDelivery, RecentAlert, RuleStat
-from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, Verdict
-
 
 class AlertsRepo:
     engine: Engine
 
     def add_operational_alert(self, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
         """An alert about the monitor itself (a rule change that failed to load, ...), through the outbox."""
-        return self.add_message("operational", title, body, channels, now)
+        return self.add_message(AlertKind.OPERATIONAL, title, body, channels, now)
 
     def operational_alert_since(self, title: str, since: datetime) -> bool:
         """Whether an operational alert with this title was raised since ``since`` (to remind, not repeat)."""
         with Session(self.engine) as session:
-            query = select(Alert.id).where(col(Alert.kind) == "operational", col(Alert.title) == title, col(Alert.created_at) >= since)
+            query = select(Alert.id).where(col(Alert.kind) == AlertKind.OPERATIONAL, col(Alert.title) == title, col(Alert.created_at) >= since)
             return session.exec(query.limit(1)).first() is not None
 
-    def add_message(self, kind: str, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
+    def add_message(self, kind: AlertKind, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
         """A message with no item (operational, digest), delivered through the outbox like any alert."""
         with Session(self.engine) as session:
-            row = Alert(item_id=None, kind=kind, created_at=now, score=0.0, severity="high" if kind == "operational" else "low", title=title, body=body)
+            row = Alert(item_id=None, kind=kind, created_at=now, score=0.0, severity=Severity.HIGH if kind is AlertKind.OPERATIONAL else Severity.LOW, title=title, body=body)
             session.add(row)
             session.flush()
             assert row.id is not None
@@ -51,8 +50,8 @@ class AlertsRepo:
         delivery; the one that loses a race goes on to the next due row. A delivery left
         "sending" by a dead worker is due again once its lease expires.
         """
-        due = (col(Delivery.state) == "pending") & (col(Delivery.next_attempt_at) <= now)
-        stale = (col(Delivery.state) == "sending") & (col(Delivery.claimed_at) <= now - lease)
+        due = (col(Delivery.state) == DeliveryState.PENDING) & (col(Delivery.next_attempt_at) <= now)
+        stale = (col(Delivery.state) == DeliveryState.SENDING) & (col(Delivery.claimed_at) <= now - lease)
         with Session(self.engine) as session:
             while True:
                 query = select(Delivery.id).where(due | stale).order_by(col(Delivery.id)).limit(1)
@@ -61,21 +60,21 @@ class AlertsRepo:
                 delivery_id = session.exec(query).first()
                 if delivery_id is None:
                     return None
-                won = session.execute(update(Delivery).where(col(Delivery.id) == delivery_id, due | stale).values(state="sending", claimed_at=now))
+                won = session.execute(update(Delivery).where(col(Delivery.id) == delivery_id, due | stale).values(state=DeliveryState.SENDING, claimed_at=now))
                 session.commit()
                 if won.rowcount == 1:  # type: ignore[attr-defined]
                     d, a = session.exec(select(Delivery, Alert).join(Alert, col(Alert.id) == col(Delivery.alert_id)).where(col(Delivery.id) == delivery_id)).one()
-                    return PendingDelivery(delivery_id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, a.kind, a.payload)
+                    return PendingDelivery(delivery_id, d.alert_id, d.channel, d.attempts, a.title, a.body, a.created_at, AlertKind(a.kind), a.payload)
 
     def delivery_sent(self, delivery_id: int, now: datetime) -> None:
-        self._update_delivery(delivery_id, state="sent", sent_at=now, last_error=None, attempts_delta=1)
+        self._update_delivery(delivery_id, state=DeliveryState.SENT, sent_at=now, last_error=None, attempts_delta=1)
 
     def delivery_failed(self, delivery_id: int, error: str, retry_at: datetime) -> None:
-        self._update_delivery(delivery_id, state="pending", next_attempt_at=retry_at, last_error=error, attempts_delta=1)
+        self._update_delivery(delivery_id, state=DeliveryState.PENDING, next_attempt_at=retry_at, last_error=error, attempts_delta=1)
 
     def delivery_given_up(self, delivery_id: int, error: str) -> None:
         """No more retries: the delivery is failed, for `alerts list --failed` to show."""
-        self._update_delivery(delivery_id, state="failed", last_error=error, attempts_delta=1)
+        self._update_delivery(delivery_id, state=DeliveryState.FAILED, last_error=error, attempts_delta=1)
 
     def _update_delivery(self, delivery_id: int, attempts_delta: int, **values: object) -> None:
         with Session(self.engine) as session:
@@ -106,13 +105,13 @@ class AlertsRepo:
             if alert_id is not None:
                 query = query.where(col(Alert.id) == alert_id)
             else:
-                query = query.where((col(Alert.kind) == "review") if review else (col(Alert.kind) != "review"))
+                query = query.where((col(Alert.kind) == AlertKind.REVIEW) if review else (col(Alert.kind) != AlertKind.REVIEW))
             if created_after is not None:
                 query = query.where(col(Alert.created_at) > created_after)
             if unsilenced_items_only:
-                query = query.where(col(Alert.kind) == "item", col(Alert.silenced_by).is_(None))
+                query = query.where(col(Alert.kind) == AlertKind.ITEM, col(Alert.silenced_by).is_(None))
             if failed_only:
-                failed = select(Delivery.alert_id).where(col(Delivery.state) == "failed")
+                failed = select(Delivery.alert_id).where(col(Delivery.state) == DeliveryState.FAILED)
                 query = query.where(col(Alert.id).in_(failed))
             rows = session.exec(query.order_by(col(Alert.created_at).desc(), col(Alert.id).desc()).limit(limit)).all()
             views = []
@@ -122,16 +121,16 @@ class AlertsRepo:
                 views.append(
                     AlertView(
                         id=alert.id,
-                        kind=alert.kind,
+                        kind=AlertKind(alert.kind),
                         created_at=alert.created_at,
                         score=alert.score,
-                        severity=alert.severity,
+                        severity=Severity(alert.severity),
                         title=alert.title,
                         body=alert.body,
                         source_id=item.source_id if item else None,
                         url=item.url if item else None,
                         published_at=item.published_at if item else None,
-                        deliveries=tuple((d.channel, d.state, d.attempts, d.last_error) for d in deliveries),
+                        deliveries=tuple((d.channel, DeliveryState(d.state), d.attempts, d.last_error) for d in deliveries),
                         copies=tuple(alert.copies or ()),
                         silenced_by=alert.silenced_by,
                         payload=alert.payload,
@@ -143,7 +142,7 @@ class AlertsRepo:
         """Item alerts created since ``since``: the stories a new item may repeat."""
         with Session(self.engine) as session:
             rows = session.exec(
-                select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id)).where(col(Alert.created_at) >= since, col(Alert.kind) == "item")
+                select(Alert, Item).join(Item, col(Item.id) == col(Alert.item_id)).where(col(Alert.created_at) >= since, col(Alert.kind) == AlertKind.ITEM)
             ).all()
             recent = []
             for alert, item in rows:
@@ -160,7 +159,7 @@ class AlertsRepo:
             query = (
                 select(func.max(Alert.created_at))
                 .join(Delivery, col(Delivery.alert_id) == col(Alert.id))
-                .where(col(Alert.kind) == "digest", col(Delivery.channel) == channel)
+                .where(col(Alert.kind) == AlertKind.DIGEST, col(Delivery.channel) == channel)
             )
             value = session.exec(query).one()
             return _aware(value)
@@ -199,8 +198,8 @@ class AlertsRepo:
 
     # -- feedback ------------------------------------------------------------------------
 
-    def mark(self, alert_id: int, verdict: str, note: str | None, now: datetime) -> bool:
-        """Record an analyst's verdict (tp or fp) on an alert; False if there is no such alert.
+    def mark(self, alert_id: int, verdict: Verdict, note: str | None, now: datetime) -> bool:
+        """Record an analyst's verdict on an alert; False if there is no such alert.
 
         Idempotent: marking an alert with the verdict (and note) it already has records nothing,
         so a link followed twice, or two clicks at once, leave one row.
@@ -210,12 +209,12 @@ class AlertsRepo:
                 if session.get(Alert, alert_id) is None:
                     return False
                 latest = session.exec(
-                    select(Verdict).where(col(Verdict.alert_id) == alert_id).order_by(col(Verdict.revision).desc()).limit(1)
+                    select(VerdictRevision).where(col(VerdictRevision.alert_id) == alert_id).order_by(col(VerdictRevision.revision).desc()).limit(1)
                 ).first()
                 if latest is not None and latest.verdict == verdict and (note is None or note == latest.note):
                     return True
                 revision = latest.revision + 1 if latest is not None else 1
-                session.add(Verdict(alert_id=alert_id, revision=revision, verdict=verdict, note=note, created_at=now))
+                session.add(VerdictRevision(alert_id=alert_id, revision=revision, verdict=verdict, note=note, created_at=now))
                 try:
                     session.commit()
                     return True
@@ -223,17 +222,16 @@ class AlertsRepo:
                     session.rollback()
         raise DatabaseError(f"the verdict on alert #{alert_id} kept changing under a concurrent writer")
 
-    def verdicts(self) -> dict[int, str]:
+    def verdicts(self) -> dict[int, Verdict]:
         """The latest verdict of every marked alert."""
         with Session(self.engine) as session:
-            rows = session.exec(select(Verdict).order_by(col(Verdict.alert_id), col(Verdict.revision))).all()
-            return {row.alert_id: row.verdict for row in rows}
+            rows = session.exec(select(VerdictRevision).order_by(col(VerdictRevision.alert_id), col(VerdictRevision.revision))).all()
+            return {row.alert_id: Verdict(row.verdict) for row in rows}
 
     def rule_stats(self, since: datetime | None = None) -> list[RuleStat]:
         """Per rule: items it matched, alerts marked true and false among them, the last match."""
         verdicts = self.verdicts()
-        counts: dict[str, dict[str, int]] = {}
-        last: dict[str, datetime] = {}
+        stats: dict[str, dict[str, object]] = {}
         with Session(self.engine) as session:
             query = (
                 select(RuleMatch.rule_id, Item.published_at, Alert.id)
@@ -243,21 +241,16 @@ class AlertsRepo:
             if since is not None:
                 query = query.where(col(Item.published_at) >= since)
             for rule_id, published, alert_id in session.exec(query):
-                entry = counts.setdefault(rule_id, {"fired": 0, "tp": 0, "fp": 0})
-                entry["fired"] += 1
-                last[rule_id] = max(last.get(rule_id, published), published)
+                entry = stats.setdefault(rule_id, {"fired": 0, Verdict.TP: 0, Verdict.FP: 0, "last": published})
+                entry["fired"] = int(entry["fired"]) + 1  # type: ignore[call-overload]
+                entry["last"] = max(entry["last"], published)  # type: ignore[type-var]
                 verdict = verdicts.get(alert_id) if alert_id is not None else None
-                if verdict in ("tp", "fp"):
-                    entry[verdict] += 1
+                if verdict is not None:
+                    entry[verdict] = int(entry[verdict]) + 1  # type: ignore[call-overload]
         return sorted(
-            (RuleStat(rule, v["fired"], v["tp"], v["fp"], last[rule]) for rule, v in counts.items()),
+            (RuleStat(rule, int(v["fired"]), int(v[Verdict.TP]), int(v[Verdict.FP]), v["last"]) for rule, v in stats.items()),  # type: ignore[arg-type]
             key=lambda r: (-r.fired, r.rule_id),
         )
-
-    def count(self, table: type) -> int:
-        with Session(self.engine) as session:
-            return int(session.exec(select(func.count()).select_from(table)).one())
-
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -7,14 +7,14 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_
+from sqlalchemy import delete, func, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from monitor.models import Article, Assessment, Source
-from monitor.store.records import NewAlert, SourceStatus, StoredItem
+from monitor.models import AlertKind, Article, Assessment, Decision, DeliveryState, Fate, Source, TroubleKind
 from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
+from monitor.store.records import NewAlert, SourceStatus, StoredItem
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
 
@@ -49,7 +49,7 @@ class ItemsRepo:
             query = select(Item.published_at).where(Item.source_id == source_id).order_by(col(Item.published_at).desc()).limit(limit)
             return list(session.exec(query).all())
 
-    def set_health_alert(self, source_id: str, trouble: str | None) -> None:
+    def set_health_alert(self, source_id: str, trouble: TroubleKind | None) -> None:
         with Session(self.engine) as session:
             row = session.get(SourceState, source_id) or SourceState(source_id=source_id)
             row.health_alert = trouble
@@ -65,7 +65,7 @@ class ItemsRepo:
 
     def seen(self, keys: tuple[str, ...], title_key: str | None, now: datetime) -> bool:
         """Whether any identity of an entry is already stored (a title only within a week)."""
-        conditions: list[ColumnElement[bool]] = [col(ItemKey.key).in_(keys)] if keys else []
+        conditions = [col(ItemKey.key).in_(keys)] if keys else []
         if title_key:
             conditions.append((col(ItemKey.key) == title_key) & (col(ItemKey.seen_at) >= now - timedelta(days=TITLE_KEY_DAYS)))
         if not conditions:
@@ -78,18 +78,23 @@ class ItemsRepo:
         article: Article,
         source: Source,
         assessment: Assessment,
-        alert: NewAlert | None,
+        decision: Decision,
+        message: NewAlert | None,
         keys: tuple[str, ...],
         title_key: str | None,
         now: datetime,
     ) -> int | None:
-        """Write the item with its identities, matches, alert and deliveries in one transaction.
+        """Write the item with its identities, matches and what the decision made of it (an alert
+        with its deliveries, or a copy on its story's alert) in one transaction.
 
-        Returns the item id, or None if another worker stored the same item first.
+        ``message`` is the alert's, needed when the decision makes one. Returns the item id, or
+        None if another worker stored the same item first.
         """
         with Session(self.engine) as session:
             try:
-                item_id = _add_item(session, article, source, assessment, alert, keys, title_key, now)
+                item_id = _add_item(session, article, source, assessment, keys, title_key, now)
+                _record_decision(session, item_id, article, assessment, decision, message, now)
+                session.flush()
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -146,37 +151,10 @@ def _published_between(query: Any, since: datetime | None, until: datetime | Non
 
 
 def _add_item(
-    session: Session,
-    article: Article,
-    source: Source,
-    assessment: Assessment,
-    alert: NewAlert | None,
-    keys: tuple[str, ...],
-    title_key: str | None,
-    now: datetime,
+    session: Session, article: Article, source: Source, assessment: Assessment, keys: tuple[str, ...], title_key: str | None, now: datetime
 ) -> int:
-    entry = article.entry
-    item = Item(
-        source_id=entry.source_id,
-        source_kind=str(source.kind),
-        source_country=source.country,
-        guid=entry.guid,
-        url=entry.url,
-        canonical_url=entry.canonical_url,
-        title=article.title,
-        text=article.text,
-        author=article.author,
-        language=article.language,
-        site_name=article.site_name,
-        published_at=article.published,
-        fetched_at=now,
-        extraction=str(article.extraction),
-        extraction_error=article.extraction_error,
-        score=assessment.score,
-        severity=str(assessment.severity),
-        countries=list(assessment.countries),
-        elections=[n.as_dict() for n in assessment.elections],
-    )
+    """The item, its identities and its rule matches; returns its id."""
+    item = _item_row(article, source, assessment, now)
     session.add(item)
     session.flush()
     assert item.id is not None
@@ -197,34 +175,79 @@ def _add_item(
                 evidence=[e.as_dict() for e in match.evidence],
             )
         )
-    if alert is not None and alert.copy_of is not None:
-        story = session.get(Alert, alert.copy_of)
-        if story is not None:
-            copy = {"item": item.id, "source": entry.source_id, "url": entry.canonical_url or entry.url, "published": article.published.isoformat(), "title": article.title}
-            story.copies = [*(story.copies or []), copy]
-            story.last_copy_at = now
-            session.add(story)
-    elif alert is not None:
-        row = Alert(
-            item_id=item.id,
-            kind=alert.kind,
-            created_at=now,
-            score=assessment.score,
-            severity=str(assessment.severity),
-            title=alert.title,
-            body=alert.body,
-            silenced_by=alert.silenced_by,
-            payload=alert.payload,
-        )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        state = "silenced" if alert.silenced_by is not None else "pending"
-        for channel in alert.channels:
-            session.add(Delivery(alert_id=row.id, channel=channel, state=state, next_attempt_at=now))
-    session.flush()
     return item.id
 
 
+def _item_row(article: Article, source: Source, assessment: Assessment, now: datetime) -> Item:
+    entry = article.entry
+    return Item(
+        source_id=entry.source_id,
+        source_kind=str(source.kind),
+        source_country=source.country,
+        guid=entry.guid,
+        url=entry.url,
+        canonical_url=entry.canonical_url,
+        title=article.title,
+        text=article.text,
+        author=article.author,
+        language=article.language,
+        site_name=article.site_name,
+        published_at=article.published,
+        fetched_at=now,
+        extraction=str(article.extraction),
+        extraction_error=article.extraction_error,
+        score=assessment.score,
+        severity=str(assessment.severity),
+        countries=list(assessment.countries),
+        elections=[n.as_dict() for n in assessment.elections],
+    )
+
+
+def _record_decision(
+    session: Session, item_id: int, article: Article, assessment: Assessment, decision: Decision, message: NewAlert | None, now: datetime
+) -> None:
+    """Write what the decision made of the item, as it says: nothing is decided here."""
+    if decision.fate is Fate.COPY:
+        assert decision.story is not None
+        _add_copy(session, decision.story, item_id, article, now)
+    elif decision.fate is not Fate.NOTHING:
+        assert message is not None, f"a {decision.fate} decision needs its message"
+        _add_alert(session, item_id, assessment, decision, message, now)
+
+
+def _add_copy(session: Session, story_id: int, item_id: int, article: Article, now: datetime) -> None:
+    """List the item on its story's alert (gone, if an operator deleted it meanwhile: nothing to list on)."""
+    story = session.get(Alert, story_id)
+    if story is None:
+        return
+    entry = article.entry
+    copy = {"item": item_id, "source": entry.source_id, "url": entry.canonical_url or entry.url, "published": article.published.isoformat(), "title": article.title}
+    story.copies = [*(story.copies or []), copy]
+    story.last_copy_at = now
+    session.add(story)
+
+
+def _add_alert(session: Session, item_id: int, assessment: Assessment, decision: Decision, message: NewAlert, now: datetime) -> None:
+    """The item's alert and one delivery per channel: due now, or marked silenced (shown, not sent)."""
+    row = Alert(
+        item_id=item_id,
+        kind=AlertKind.REVIEW if decision.fate is Fate.REVIEW else AlertKind.ITEM,
+        created_at=now,
+        score=assessment.score,
+        severity=str(assessment.severity),
+        title=message.title,
+        body=message.body,
+        silenced_by=decision.silenced_by,
+        payload=message.payload,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    state = DeliveryState.SILENCED if decision.fate is Fate.SILENCED else DeliveryState.PENDING
+    for channel in message.channels:
+        session.add(Delivery(alert_id=row.id, channel=channel, state=state, next_attempt_at=now))
+
+
 def _status(row: SourceState) -> SourceStatus:
-    return SourceStatus(**{name: getattr(row, name) for name in SourceStatus.__dataclass_fields__})
+    values = {name: getattr(row, name) for name in SourceStatus.__dataclass_fields__}
+    return SourceStatus(**values | {"health_alert": TroubleKind(row.health_alert) if row.health_alert else None})

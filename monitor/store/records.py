@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from monitor.models import AlertKind, DeliveryState, Severity, TroubleKind
+
 
 @dataclass(frozen=True)
 class SourceStatus:
@@ -20,18 +22,17 @@ class SourceStatus:
     last_warning: str | None = None
     consecutive_failures: int = 0
     next_poll_at: datetime | None = None
-    health_alert: str | None = None
+    health_alert: TroubleKind | None = None  # the trouble last reported by an operational alert
 
 
 @dataclass(frozen=True)
 class NewAlert:
+    """The message of an item's alert; whether it is sent, held back or not made is the ``Decision``'s."""
+
     title: str
     body: str
     channels: tuple[str, ...]
-    silenced_by: int | None = None  # stored with its deliveries marked silenced: shown, not sent
-    copy_of: int | None = None  # the alert of the story this item repeats: no new alert
     payload: dict[str, object] | None = None  # structured message, rendered per channel when sent
-    kind: str = "item"  # item | review (a near miss: stored for analysts, never sent)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class PendingDelivery:
     title: str
     body: str
     alert_created_at: datetime
-    kind: str  # of the alert: item | operational
+    kind: AlertKind  # of the alert
     payload: dict[str, Any] | None = None
 
 
@@ -95,16 +96,16 @@ class StoredItem:
 @dataclass(frozen=True)
 class AlertView:
     id: int
-    kind: str
+    kind: AlertKind
     created_at: datetime
     score: float
-    severity: str
+    severity: Severity
     title: str
     body: str
     source_id: str | None
     url: str | None
     published_at: datetime | None
-    deliveries: tuple[tuple[str, str, int, str | None], ...]  # channel, state, attempts, last error
+    deliveries: tuple[tuple[str, DeliveryState, int, str | None], ...]  # channel, state, attempts, last error
     copies: tuple[dict[str, object], ...] = ()  # later copies of the story: source, url, published
     silenced_by: int | None = None
     payload: dict[str, Any] | None = None

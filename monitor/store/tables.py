@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from monitor.models import AlertKind, DeliveryState, Severity
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC; gives back aware datetimes on every backend (SQLite keeps no zone)."""
@@ -46,7 +48,7 @@ class SourceState(SQLModel, table=True):
     last_warning: str | None = Field(default=None, sa_column=Column(Text))
     consecutive_failures: int = 0
     next_poll_at: datetime | None = _when()
-    health_alert: str | None = None  # the trouble last reported by an operational alert: failing | silent
+    health_alert: str | None = None  # the TroubleKind last reported by an operational alert
 
 
 class Item(SQLModel, table=True):
@@ -71,7 +73,7 @@ class Item(SQLModel, table=True):
     extraction: str
     extraction_error: str | None = Field(default=None, sa_column=Column(Text))
     score: float = 0.0
-    severity: str = "low"
+    severity: str = Severity.LOW
     countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     elections: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
@@ -106,7 +108,7 @@ class Alert(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     item_id: int | None = Field(default=None, foreign_key="item.id", unique=True)
-    kind: str = Field(default="item", index=True)  # item | operational
+    kind: str = Field(default=AlertKind.ITEM, index=True)
     created_at: datetime = _when(nullable=False, index=True)
     silenced_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("silence.id", name="fk_alert_silenced_by")))  # stored, shown, not sent
     # One story, one alert: later copies of the same statement (republished, translated) are
@@ -129,7 +131,7 @@ class Delivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alert.id", index=True)
     channel: str
-    state: str = Field(default="pending", index=True)  # pending | sending | sent | failed
+    state: str = Field(default=DeliveryState.PENDING, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     next_attempt_at: datetime = _when(nullable=False, index=True)
@@ -137,7 +139,7 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = _when()
 
 
-class Verdict(SQLModel, table=True):
+class VerdictRevision(SQLModel, table=True):
     """An analyst's judgement of an alert: a true or a false positive. The latest one counts.
 
     Each row is one change of an alert's verdict, numbered per alert (1, 2, ...): the unique key
@@ -150,7 +152,7 @@ class Verdict(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     alert_id: int = Field(foreign_key="alert.id", index=True)
     revision: int
-    verdict: str  # tp | fp
+    verdict: str  # a Verdict
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _when(nullable=False)
 

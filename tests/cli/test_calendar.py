@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.cli.main import main
-from tests.conftest import ROOT, FakeClock, make_settings
+from testbed.settings import make_settings
+from tests.conftest import ROOT, FakeClock
 
 FIXTURES = ROOT / "tests" / "fixtures" / "calendars"
 DECEMBER = FakeClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))

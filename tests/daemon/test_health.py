@@ -5,34 +5,32 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from monitor.daemon.wiring import Monitor
 from monitor.daemon.health import source_trouble
+from monitor.models import HealthPolicy
 from monitor.daemon.pipeline import poll_source
 from monitor.daemon.scheduler import calendar_job, health_job
-from monitor.daemon.wiring import Monitor
-from monitor.models import HealthPolicy, Source, SourceKind
 from monitor.store.engine import ensure_schema
-from monitor.store.repo import SourceStatus
-from tests.conftest import make_settings
-from tests.helpers import rss, write_sources
+from testbed.builders import rss, write_sources
+from testbed.settings import make_settings
 
-SOURCE = Source(id="s", name="S", url="https://example.invalid/", kind=SourceKind.OFFICIAL, country="BY")
+NEVER_FAILED = {"failures": 0, "last_success_at": None, "last_error": None}
 
 
 def test_a_source_failing_past_the_threshold_is_trouble(clock) -> None:
     """Five failed polls in a row make a failing source, with its last error."""
-    status = SourceStatus("s", consecutive_failures=5, last_error="HTTP 503", last_success_at=clock.now - timedelta(hours=3))
-    trouble = source_trouble(SOURCE, status, [], clock.now, HealthPolicy())
+    trouble = source_trouble([], clock.now, HealthPolicy(), failures=5, last_success_at=clock.now - timedelta(hours=3), last_error="HTTP 503")
     assert trouble.kind == "failing" and "HTTP 503" in trouble.message
-    assert source_trouble(SOURCE, SourceStatus("s", consecutive_failures=4), [], clock.now, HealthPolicy()) is None
+    assert source_trouble([], clock.now, HealthPolicy(), failures=4, last_success_at=None, last_error=None) is None
 
 
 def test_a_source_quiet_far_longer_than_its_rhythm_is_silent(clock) -> None:
     """A source that publishes every 2 hours and has been quiet for 2 days is silent; 12 hours is not enough."""
     times = [clock.now - timedelta(days=2) - timedelta(hours=2 * i) for i in range(10)]
-    trouble = source_trouble(SOURCE, SourceStatus("s"), times, clock.now, HealthPolicy())
+    trouble = source_trouble(times, clock.now, HealthPolicy(), **NEVER_FAILED)
     assert trouble.kind == "silent" and "usually publishes every 2.0 hours" in trouble.message
     recent = [clock.now - timedelta(hours=12) - timedelta(hours=2 * i) for i in range(10)]
-    assert source_trouble(SOURCE, SourceStatus("s"), recent, clock.now, HealthPolicy()) is None
+    assert source_trouble(recent, clock.now, HealthPolicy(), **NEVER_FAILED) is None
 
 
 def test_the_health_job_alerts_once_per_trouble_and_resets_on_recovery(tmp_path: Path, http_server, clock) -> None:

@@ -17,8 +17,8 @@ from monitor.daemon.settings import Settings
 from monitor.daemon.wiring import Monitor
 from monitor.store.engine import ensure_schema
 from monitor.store.tables import Item
-from tests.conftest import make_settings
-from tests.helpers import page, rss, write_sources
+from testbed.builders import page, rss, write_sources
+from testbed.settings import make_settings
 
 FEED = "/feed.xml"
 

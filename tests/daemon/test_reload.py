@@ -10,8 +10,9 @@ from monitor.daemon.scheduler import build_scheduler, reload_job
 from monitor.daemon.wiring import Monitor
 from monitor.models import RetryPolicy
 from monitor.store.engine import ensure_schema
-from tests.conftest import ROOT, make_settings
-from tests.helpers import write_sources
+from testbed.builders import write_sources
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 NEW_RULE = """\
 rules:
@@ -86,3 +87,25 @@ def test_a_change_whose_example_fails_is_rejected(tmp_path: Path, clock) -> None
         outcome = reload_job(monitor.rulebook, monitor.deps)
     assert outcome.status == "rejected"
     assert any("rule extra-test-rule" in p and "example not matched: absent" in p for p in outcome.problems)
+    assert any("zz-failing.yaml:7: rule extra-test-rule: example not matched: absent (examples-pass)" in p for p in outcome.problems)
+
+
+def test_a_change_a_validator_finds_an_error_in_is_rejected(tmp_path: Path, clock) -> None:
+    """A reload holds the pack to the validators of `monitor rules check`: a mistyped family blocks it."""
+    monitor, rules = monitor_with_own_rules(tmp_path, clock)
+    with monitor:
+        (rules / "zz-extra.yaml").write_text(NEW_RULE.replace("weight: 0.5", "weight: 0.5\n    tags: [ei:EI-1]"), encoding="utf-8")
+        outcome = reload_job(monitor.rulebook, monitor.deps)
+    assert outcome.status == "rejected"
+    assert [p for p in outcome.problems if "zz-extra.yaml:2: rule extra-test-rule: tag 'ei:EI-1'" in p and "(family-tag-known)" in p]
+
+
+def test_a_sound_change_with_warnings_is_taken_and_its_warnings_logged(tmp_path: Path, clock, caplog) -> None:
+    """Warnings block nothing; they are logged once, with the file and line of the rule."""
+    monitor, rules = monitor_with_own_rules(tmp_path, clock)
+    with monitor:
+        (rules / "zz-extra.yaml").write_text(NEW_RULE, encoding="utf-8")
+        assert reload_job(monitor.rulebook, monitor.deps).status == "reloaded"
+    logged = [r.getMessage() for r in caplog.records if "rule change taken with a warning" in r.getMessage()]
+    assert any("zz-extra.yaml:2: rule extra-test-rule:" in m and "(examples-each-way)" in m for m in logged)
+    assert any("(family-tag-present)" in m for m in logged)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -20,9 +19,11 @@ from monitor.daemon.wiring import Monitor
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.models import RetryPolicy
 from monitor.store.engine import ensure_schema
-from tests.conftest import ROOT, make_settings
-from tests.helpers import write_sources
-from tests.servers import DribbleServer, free_port
+from testbed.builders import write_sources
+from testbed.servers import DribbleServer, free_port
+from testbed.settings import make_settings
+from testbed.timing import NoSpread, wait_for
+from tests.conftest import ROOT
 
 
 def test_each_source_gets_one_coalescing_job_with_jitter(tmp_path: Path, clock) -> None:
@@ -86,22 +87,6 @@ def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         finally:
             if process.poll() is None:
                 process.kill()
-
-
-class NoSpread(random.Random):
-    """Starts every first poll at once (instead of spread over half a minute)."""
-
-    def uniform(self, a: float, b: float) -> float:
-        return a
-
-
-def wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 class TestSlowSources:

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
+from monitor.daemon.wiring import endpoint_limits, link_signer, make_fetcher
 from monitor.cli.main import main
 from monitor.daemon.settings import Settings, parse_listen
-from monitor.daemon.wiring import make_fetcher
 
 NAMES = sorted(Settings.model_fields)
 
@@ -60,7 +60,7 @@ def test_any_values_give_settings_or_exit_2_naming_each_variable(values: dict[st
 def usable(loaded: Settings) -> None:
     """Settings that load are settings the monitor can run on: every derived object builds, every number is in range."""
     logging.getLogger("monitor.daemon.settings-test").setLevel(loaded.log_level)
-    loaded.thresholds(), loaded.allowed_networks(), loaded.retry_policy(), loaded.health_policy(), loaded.link_signer()
+    loaded.thresholds(), loaded.allowed_networks(), loaded.retry_policy(), loaded.health_policy(), link_signer(loaded), endpoint_limits(loaded)
     make_url(loaded.database_url)
     if loaded.http_listen:
         parse_listen(loaded.http_listen)

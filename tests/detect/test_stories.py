@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from monitor.cli.main import main
 from monitor.demo import SITE
-from monitor.detect.stories import StoryCandidate, jaccard, same_story, shingles
-from monitor.detect.textmatch import normalise
 from monitor.review.evaluation import load_cases
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
-from tests.conftest import ROOT, make_settings
-from tests.helpers import rss, write_sources
+from monitor.detect.normalisation import normalise
+from monitor.detect.document import prepare
+from monitor.detect.stories import StoryCandidate, alert_candidate, item_candidate, jaccard, same_story, shingles
+from monitor.models import Assessment, Election, ElectionNear, ElectionType, Match, Severity
+from testbed.builders import rss, write_sources
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 ARTICLE = re.sub(r"<[^>]+>", " ", (SITE / "by-mfa" / "reset-with-lithuania.html").read_text(encoding="utf-8").split("<article>")[1].split("</article>")[0])
 RUSSIAN = next(c for c in load_cases(ROOT / "tests" / "eval") if c.id == "c09-ryzhankou-reset-mfa-ru")
@@ -126,3 +129,18 @@ def test_near_duplicates_are_one_story_and_different_texts_are_not() -> None:
     assert same_story(candidate(RUSSIAN.text, "ru", {"ei:EI-02", "ei:EI-03"}), english, 0.5)
     assert not same_story(candidate(RUSSIAN.text, "ru", {"ei:EI-02"}), english, 0.5)
     assert not same_story(candidate(RUSSIAN.text, "ru", {"ei:EI-02", "ei:EI-03"}, ("MD", "2024-10-20")), english, 0.5)
+
+
+def test_an_alerting_item_and_its_stored_alert_read_as_the_same_story_candidate() -> None:
+    """The store keeps the text and the tags; normalised again, they give what the item gave when it alerted."""
+    vote = Election("LT", ElectionType.PARLIAMENTARY, date(2024, 10, 13), "Seimas", "scheduled")
+    tags = ("ei:EI-02", "disarm:T0138", "ei:EI-03")
+    match = Match("ei02-reset", "Reset", 5.0, Severity.HIGH, tags, ())
+    assessment = Assessment(7.5, Severity.HIGH, True, (match,), (ElectionNear(vote, 18),), ("LT",), "en")
+    published = datetime(2024, 9, 25, 9, 30, tzinfo=UTC)
+
+    item = item_candidate(prepare("A title the text does not repeat", ARTICLE), "en", assessment, published)
+    stored = alert_candidate(ARTICLE, "en", [("LT", "2024-10-13")], tags, published)
+
+    assert item == stored
+    assert item.families == {"ei:EI-02", "ei:EI-03"} and item.elections == {("LT", "2024-10-13")}

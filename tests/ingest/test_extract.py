@@ -8,7 +8,7 @@ import pytest
 
 from monitor.errors import NotText
 from monitor.ingest.extract import check_text_body, clip_text, extract_page
-from tests.helpers import page
+from testbed.builders import page
 
 PAGE = page("Statement on Lithuania", "The ministry commented on relations with Lithuania and on the border regime in detail.")
 

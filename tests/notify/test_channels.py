@@ -9,7 +9,7 @@ import pytest
 from monitor.cli.main import main
 from monitor.errors import ConfigError
 from monitor.notify.channels import LOG_CHANNEL, build_channels
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 
 def test_each_url_is_a_channel_with_a_stable_id_that_hides_secrets() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from monitor.cli.main import main
 from monitor.demo import demo_sources, serve_sample_site
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.models import RetryPolicy
 from monitor.notify.outbox import LEASE, deliver_pending, retry_delay
 from monitor.store.engine import ensure_schema
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 POLICY = RetryPolicy(longest_wait=timedelta(hours=1), max_age=timedelta(hours=24))
 

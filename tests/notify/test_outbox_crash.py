@@ -2,81 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from monitor.models import RetryPolicy
 from monitor.notify.channels import build_channels
 from monitor.notify.outbox import LEASE, deliver_pending
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
+from testbed.delivery_worker import ALERTS, POLICY, WORKER
+from testbed.servers import HoldingReceiver
 from tests.conftest import ROOT
-
-POLICY = RetryPolicy(longest_wait=timedelta(hours=1), max_age=timedelta(hours=24))
-ALERTS = 5
-
-# The worker the test kills: the library's delivery job on the database and channel it is given.
-WORKER = """
-import sys
-from datetime import UTC, datetime, timedelta
-from monitor.models import RetryPolicy
-from monitor.notify.channels import build_channels
-from monitor.notify.outbox import deliver_pending
-from monitor.store.engine import make_engine
-from monitor.store.repo import Store
-store = Store(make_engine(sys.argv[1]))
-policy = RetryPolicy(longest_wait=timedelta(hours=1), max_age=timedelta(hours=24))
-deliver_pending(store, build_channels((sys.argv[2],), None), lambda: datetime.now(UTC), policy)
-"""
-
-
-class HoldingReceiver:
-    """A chat service that records every post and, while ``hold`` is set, never answers the first one."""
-
-    def __init__(self) -> None:
-        self.titles: list[str] = []
-        self.hold = threading.Event()
-        self.release = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.titles.append(json.loads(body)["title"])
-                if outer.hold.is_set():
-                    outer.release.wait(30)  # the sender waits here until it is killed
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"{}")
-                except OSError:
-                    pass  # the killed sender is gone
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"json://127.0.0.1:{self._server.server_address[1]}/hook"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture

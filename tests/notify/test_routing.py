@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from monitor.daemon.wiring import Monitor, check_crontab
 from monitor.cli.main import main
-from monitor.daemon.scheduler import build_scheduler, digest_job
-from monitor.daemon.wiring import Monitor
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.errors import ConfigError
 from monitor.models import RetryPolicy
 from monitor.notify.channels import build_channels
 from monitor.notify.outbox import deliver_pending
 from monitor.notify.routing import load_router
-from tests.conftest import make_settings
+from monitor.daemon.scheduler import build_scheduler, digest_job
+from testbed.settings import make_settings
 
 ROUTING = """\
 routes:
@@ -59,15 +59,30 @@ def test_a_route_to_a_tag_no_channel_has_is_a_configuration_error(tmp_path: Path
     routing.write_text(ROUTING.replace("[email]", "[e-mail]"), encoding="utf-8")
     channels = build_channels((), tagged_channels(tmp_path, receiver))
     with pytest.raises(ConfigError) as caught:
-        load_router(routing, channels)
+        load_router(routing, channels, check_cron=check_crontab)
     (problem,) = caught.value.problems
     assert problem.location == "routes[1].to" and "'e-mail'" in problem.message
+
+
+def test_a_digest_cron_line_the_scheduler_cannot_read_is_refused_at_load_with_its_line(tmp_path: Path, receiver, capsys) -> None:
+    """A cron line is checked by the scheduler's own reader when the file loads: exit 2, naming file, line and key."""
+    routing = tmp_path / "routing.yaml"
+    routing.write_text(ROUTING + "digests:\n  - {to: [email], cron: '0 7 * * *'}\n  - to: [email]\n    cron: '61 7 * *'\n", encoding="utf-8")
+    channels = build_channels((), tagged_channels(tmp_path, receiver))
+    with pytest.raises(ConfigError) as caught:
+        load_router(routing, channels, check_cron=check_crontab)
+    (problem,) = caught.value.problems
+    assert (problem.location, problem.line) == ("digests[1].cron", 12) and "expected 5" in problem.message
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    settings = make_settings(tmp_path, notify_config=tagged_channels(tmp_path, receiver), routing_file=routing)
+    assert main(["run", "--once"], settings=settings) == 2
+    assert f"{routing}:12: digests[1].cron: Wrong number of fields" in capsys.readouterr().err
 
 
 def test_without_a_routing_file_every_channel_gets_every_alert(tmp_path: Path, receiver) -> None:
     """No routing file: route to all; operational alerts too."""
     channels = build_channels((), tagged_channels(tmp_path, receiver))
-    router = load_router(None, channels)
+    router = load_router(None, channels, check_cron=check_crontab)
     assert router.operational() == channels.targets and len(channels.targets) == 3
 
 

@@ -13,7 +13,9 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.store.tables import Alert, Delivery
-from tests.conftest import ROOT, make_settings
+from testbed.builders import count_rows
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 DOMESTIC_RULE = """\
 rules:
@@ -37,7 +39,7 @@ def history(tmp_path: Path, clock, receiver):
 
 def rules_copy(tmp_path: Path, keep: list[str], extra: str | None = None) -> Path:
     directory = tmp_path / "candidate-rules"
-    directory.mkdir()
+    directory.mkdir(parents=True)
     shutil.copytree(ROOT / "rules" / "lexicons", directory / "lexicons")  # the rules' shared vocabulary
     for name in keep:
         shutil.copy(ROOT / "rules" / name, directory / name)
@@ -65,7 +67,7 @@ def test_a_backtest_reports_removed_alerts_with_their_verdicts_and_sends_nothing
     store = Store(make_engine(history.database_url))
     (alert,) = store.alerts()
     store.mark(alert.id, "fp", None, clock())
-    posts_before, deliveries_before = len(receiver.hits("/hook", "POST")), store.count(Delivery)
+    posts_before, deliveries_before = len(receiver.hits("/hook", "POST")), count_rows(store, Delivery)
     candidate = rules_copy(tmp_path, ["ei01-timing.yaml"])
 
     assert main(["backtest", "--rules", str(candidate), "--format", "json"], settings=history) == 0
@@ -80,8 +82,8 @@ def test_a_backtest_reports_removed_alerts_with_their_verdicts_and_sends_nothing
     rules = {r["rule"]: (r["before"], r["after"]) for r in report["rules"]}
     assert rules["ei02-vote-appeal-foreign"] == (1, 0)
     assert "backtest: 3/3 items" in out.err
-    assert len(receiver.hits("/hook", "POST")) == posts_before and store.count(Delivery) == deliveries_before
-    assert store.count(Alert) == 1
+    assert len(receiver.hits("/hook", "POST")) == posts_before and count_rows(store, Delivery) == deliveries_before
+    assert count_rows(store, Alert) == 1
 
 
 def test_a_backtest_reports_added_alerts(history, tmp_path: Path, capsys) -> None:
@@ -100,3 +102,16 @@ def test_an_unchanged_rule_set_changes_nothing(history, capsys) -> None:
     """The rules in force, backtested against their own history, add and remove nothing."""
     assert main(["backtest", "--rules", str(ROOT / "rules"), "--since", "2024-01-01", "--until", "2025-01-01"], settings=history) == 0
     assert "added 0, removed 0, severity changed 0" in capsys.readouterr().out
+
+
+def test_a_candidate_is_held_to_the_checks_of_a_reload(history, tmp_path: Path, capsys) -> None:
+    """A candidate whose example fails is refused (exit 2, file and line); its warnings go to standard error."""
+    failing = rules_copy(tmp_path / "failing", ["ei01-timing.yaml"], DOMESTIC_RULE.replace("match: [{text: Every vote counts.}]", "match: [{text: Vote.}]"))
+    assert main(["backtest", "--rules", str(failing)], settings=history) == 2
+    assert f"{failing / 'zz-extra.yaml'}:7: rule zz-every-vote-counts: example not matched: Vote. (examples-pass)" in capsys.readouterr().err
+
+    candidate = rules_copy(tmp_path / "warned", ["ei01-timing.yaml"], DOMESTIC_RULE)
+    assert main(["backtest", "--rules", str(candidate), "--format", "json"], settings=history) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["items"] == 3  # standard output stays JSON
+    assert f"warning: {candidate / 'zz-extra.yaml'}:2: rule zz-every-vote-counts: no indicator family tag (ei:EI-NN) (family-tag-present)" in out.err

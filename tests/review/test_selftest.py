@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from monitor.daemon.wiring import Monitor, load_knowledge
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.validators import IssueSeverity
+from monitor.errors import RuleError
+from monitor.review.selftest import ExamplesPass, checked_rules
 from monitor.cli.main import main
-from monitor.daemon.pipeline import poll_source
-from monitor.daemon.wiring import Monitor
 from monitor.notify.digest import digest_message
+from monitor.daemon.pipeline import poll_source
 from monitor.store.engine import ensure_schema
-from tests.conftest import make_settings
-from tests.helpers import page, rss, write_sources
+from testbed.builders import page, rss, write_sources
+from testbed.settings import make_settings
 
 PACK = """\
 rules:
@@ -115,3 +119,69 @@ def test_the_review_command_is_documented(tmp_path: Path, capsys: pytest.Capture
     with pytest.raises(SystemExit):
         main(["review", "list", "--help"], settings=make_settings(tmp_path))
     assert "alerts mark" in capsys.readouterr().out
+
+
+# The pack's self-test: its examples are a validator (an error), and `checked_rules` is the gate
+# of `rules check`, a reload and a backtest.
+
+FAILING = """\
+rules:
+  - id: failing
+    title: A rule whose example it does not hold
+    severity: low
+    weight: 1
+    tags: [ei:EI-05]
+    match: {phrases: [regime]}
+    examples:
+      match:
+        - text: The regime.
+        - text: The government.
+      no_match:
+        - text: Nothing.
+"""
+
+
+def own_rules(tmp_path: Path, text: str) -> Path:
+    rules = tmp_path / "own-rules"
+    rules.mkdir(parents=True)
+    (rules / "pack.yaml").write_text(text, encoding="utf-8")
+    return rules
+
+
+def test_a_failing_example_is_an_error_at_the_line_of_the_example(tmp_path: Path) -> None:
+    knowledge = load_knowledge(make_settings(tmp_path))
+    rules = load_rules(own_rules(tmp_path, FAILING))
+    (issue,) = ExamplesPass(knowledge.gazetteer, knowledge.calendar).check(rules)
+    assert (issue.validator, issue.severity, issue.line, issue.subject) == ("examples-pass", IssueSeverity.ERROR, 11, "rule failing")
+    assert issue.message == "example not matched: The government."
+    assert str(issue.problem()).startswith(f"{tmp_path / 'own-rules' / 'pack.yaml'}:11: rule failing: ")
+
+
+def test_checked_rules_refuses_a_pack_with_an_error_and_returns_the_warnings_of_a_sound_one(tmp_path: Path) -> None:
+    knowledge = load_knowledge(make_settings(tmp_path))
+    with pytest.raises(RuleError) as caught:
+        checked_rules(own_rules(tmp_path, FAILING), knowledge.gazetteer, knowledge.calendar)
+    assert [(p.line, p.location) for p in caught.value.problems] == [(11, "rule failing")]
+    sound = own_rules(tmp_path / "sound", FAILING.replace("        - text: The government.\n", ""))
+    rules, warnings = checked_rules(sound, knowledge.gazetteer, knowledge.calendar)
+    assert len(rules) == 1 and [w.validator for w in warnings] == ["examples-each-way"]
+
+
+def test_rules_test_names_the_file_and_line_of_each_example(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = own_rules(tmp_path, FAILING)
+    assert main(["rules", "test", "--verbose"], settings=make_settings(tmp_path, rules_dir=rules)) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL failing: should match: The government. ({rules / 'pack.yaml'}:11)" in out
+    assert f"ok   failing: should not match: Nothing. ({rules / 'pack.yaml'}:13)" in out
+
+
+def test_rules_check_runs_the_validators(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An error (a failing example) exits 2 with its file and line; a warning is a line of its own, exit 0."""
+    rules = own_rules(tmp_path, FAILING)
+    assert main(["rules", "check"], settings=make_settings(tmp_path, rules_dir=rules)) == 2
+    assert f"{rules / 'pack.yaml'}:11: rule failing: example not matched: The government. (examples-pass)" in capsys.readouterr().err
+    (rules / "pack.yaml").write_text(FAILING.replace("        - text: The government.\n", ""), encoding="utf-8")
+    assert main(["rules", "check"], settings=make_settings(tmp_path, rules_dir=rules)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "1 rules in 1 files: OK"
+    assert lines[2] == f"warning: {rules / 'pack.yaml'}:2: rule failing: 1 match and 1 no_match examples; 3 or more each way test it better (examples-each-way)"

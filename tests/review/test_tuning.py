@@ -14,7 +14,8 @@ from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.weights import load_weights
 from monitor.errors import RuleError
 from monitor.review.tuning import FALSE_ALERT_TARGET, MAX_SHARE, Labelled, cross_validate, fit, weights_yaml
-from tests.conftest import ROOT, make_settings
+from testbed.settings import make_settings
+from tests.conftest import ROOT
 
 THRESHOLD = 4.0
 

@@ -15,7 +15,7 @@ from monitor.errors import DatabaseError
 from monitor.notify.outbox import LEASE
 from monitor.store.engine import ensure_schema, make_engine
 from monitor.store.repo import Store
-from tests.conftest import make_settings
+from testbed.settings import make_settings
 
 
 def test_the_daemon_refuses_an_unmigrated_postgresql_with_a_clear_message(postgres_url: str, tmp_path: Path, capsys) -> None:

@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from monitor.store.engine import MIGRATIONS, make_engine, upgrade
 from monitor.store.repo import Store
-from monitor.store.tables import Verdict
+from monitor.store.tables import VerdictRevision
+from testbed.builders import count_rows
 
 NOW = datetime(2024, 9, 25, 12, 0, tzinfo=UTC)
 
@@ -55,7 +56,7 @@ def test_the_migration_numbers_stored_verdicts_and_keeps_the_latest(database_url
     assert [tuple(r) for r in rows] == [(1, 1, "fp"), (1, 2, "fp"), (1, 3, "tp"), (2, 1, "tp")]
     store = Store(engine)
     assert store.verdicts() == {1: "tp", 2: "tp"}
-    assert store.mark(1, "tp", "link", NOW) and store.count(Verdict) == 4  # what it already is: nothing new
+    assert store.mark(1, "tp", "link", NOW) and count_rows(store, VerdictRevision) == 4  # what it already is: nothing new
 
 
 def test_marking_is_idempotent_and_a_change_of_mind_is_kept(tmp_path: Path) -> None:
@@ -66,8 +67,8 @@ def test_marking_is_idempotent_and_a_change_of_mind_is_kept(tmp_path: Path) -> N
     alert_id = store.add_message("operational", "t", "b", ("log",), NOW)
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert all(pool.map(lambda _: store.mark(alert_id, "fp", "from a link", NOW), range(8)))
-    assert store.count(Verdict) == 1
-    assert store.mark(alert_id, "fp", None, NOW) and store.count(Verdict) == 1  # no note: the same verdict
-    assert store.mark(alert_id, "fp", "quoting, not speaking", NOW) and store.count(Verdict) == 2
+    assert count_rows(store, VerdictRevision) == 1
+    assert store.mark(alert_id, "fp", None, NOW) and count_rows(store, VerdictRevision) == 1  # no note: the same verdict
+    assert store.mark(alert_id, "fp", "quoting, not speaking", NOW) and count_rows(store, VerdictRevision) == 2
     assert store.mark(alert_id, "tp", None, NOW) and store.verdicts() == {alert_id: "tp"}
     assert not store.mark(alert_id + 1, "tp", None, NOW)

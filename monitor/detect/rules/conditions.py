@@ -1,4 +1,4 @@
-"""Compiled conditions: each evaluates (document, context) -> Outcome, purely.
+"""Compiled conditions: each evaluates (document, context) -> ConditionResult, purely.
 
 ``compile_condition`` turns a validated schema object into one of these; the registry
 ``COMPILERS`` maps each schema class to its compiler.
@@ -13,11 +13,13 @@ from typing import Any, Protocol
 
 import regex
 
-from monitor.detect.rules import schema
-from monitor.detect.rules.lexicon import TARGET, list_name, references
-from monitor.detect.rules.safety import FLAGS
-from monitor.detect.textmatch import Document, Normalised, without_overlaps
 from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field, SourceKind
+from monitor.detect.rules import schema
+from monitor.detect.rules.safety import FLAGS
+from monitor.detect.rules.lexicon import TARGET, list_name, references
+from monitor.detect.document import Document
+from monitor.detect.normalisation import Normalised
+from monitor.detect.phrase_matcher import without_overlaps
 
 logger = logging.getLogger(__name__)
 
@@ -26,17 +28,17 @@ REGEX_TIMEOUT = 0.25  # seconds one regex may spend on one text, so no pattern c
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ConditionResult:
     matched: bool
     evidence: tuple[Evidence, ...] = ()
     elections: tuple[ElectionNear, ...] = ()
 
 
-NO_MATCH = Outcome(False)
+NO_MATCH = ConditionResult(False)
 
 
 class Condition(Protocol):
-    def evaluate(self, document: Document, context: Context) -> Outcome: ...
+    def evaluate(self, document: Document, context: Context) -> ConditionResult: ...
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,13 @@ class Terms:
 class _TextCondition:
     fields: tuple[Field, ...]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         evidence: list[Evidence] = []
         for which in self.fields:
             text = document.field(which)
             for start, end in self._spans(text, which, context):
                 evidence.append(Evidence(text.original[start:end], start, end, which))
-        return Outcome(True, tuple(evidence[:MAX_EVIDENCE])) if evidence else NO_MATCH
+        return ConditionResult(True, tuple(evidence[:MAX_EVIDENCE])) if evidence else NO_MATCH
 
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         raise NotImplementedError
@@ -148,7 +150,7 @@ class Count(_TextCondition):
 class ElectionWindow:
     window: schema.Window
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         w = self.window
         about = set(context.countries_about) if w.mentions == "about" else None
         in_window = [
@@ -160,7 +162,7 @@ class ElectionWindow:
             and (not w.between_rounds or _between_rounds(n, context.elections_near))
         ]
         near = tuple(n for n in in_window if not w.foreign or _foreign_vote_in_question(n, in_window, context))
-        return Outcome(True, elections=near) if near else NO_MATCH
+        return ConditionResult(True, elections=near) if near else NO_MATCH
 
 
 def _foreign_vote_in_question(vote: ElectionNear, in_window: list[ElectionNear], context: Context) -> bool:
@@ -196,39 +198,39 @@ def _between_rounds(runoff: ElectionNear, near: tuple[ElectionNear, ...]) -> boo
 class SourceKindIs:
     kinds: frozenset[SourceKind]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
-        return Outcome(context.source.kind in self.kinds)
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+        return ConditionResult(context.source.kind in self.kinds)
 
 
 @dataclass(frozen=True)
 class SourceCountryIs:
     countries: frozenset[str]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
-        return Outcome(context.source.country in self.countries)
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+        return ConditionResult(context.source.country in self.countries)
 
 
 @dataclass(frozen=True)
 class SourceIdIs:
     ids: frozenset[str]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
-        return Outcome(context.source.id in self.ids)
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+        return ConditionResult(context.source.id in self.ids)
 
 
 @dataclass(frozen=True)
 class LanguageIs:
     languages: frozenset[str]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
-        return Outcome(context.language in self.languages)
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+        return ConditionResult(context.language in self.languages)
 
 
 @dataclass(frozen=True)
 class AllOf:
     parts: tuple[Condition, ...]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         outcomes = []
         for part in self.parts:
             outcome = part.evaluate(document, context)
@@ -242,7 +244,7 @@ class AllOf:
 class AnyOf:
     parts: tuple[Condition, ...]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         outcomes = [o for o in (part.evaluate(document, context) for part in self.parts) if o.matched]
         return _merge(outcomes) if outcomes else NO_MATCH
 
@@ -252,7 +254,7 @@ class AtLeast:
     k: int
     parts: tuple[Condition, ...]
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         outcomes = [o for o in (part.evaluate(document, context) for part in self.parts) if o.matched]
         return _merge(outcomes) if len(outcomes) >= self.k else NO_MATCH
 
@@ -261,14 +263,14 @@ class AtLeast:
 class NotOf:
     part: Condition
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
-        return NO_MATCH if self.part.evaluate(document, context).matched else Outcome(True)
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+        return NO_MATCH if self.part.evaluate(document, context).matched else ConditionResult(True)
 
 
-def _merge(outcomes: list[Outcome]) -> Outcome:
+def _merge(outcomes: list[ConditionResult]) -> ConditionResult:
     evidence = tuple(dict.fromkeys(e for o in outcomes for e in o.evidence))
     elections = tuple(dict.fromkeys(n for o in outcomes for n in o.elections))
-    return Outcome(True, evidence, elections)
+    return ConditionResult(True, evidence, elections)
 
 
 COMPILERS: dict[type, Callable[[Any], Condition]] = {

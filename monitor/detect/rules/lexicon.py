@@ -9,7 +9,7 @@ A lexicon file in ``rules/lexicons/`` holds one concept and its entries per lang
         en: [sanction*2, "pay the price", ...]
         ru: [санкци*3, ...]
 
-Entries are phrases in the sense of ``monitor.detect.textmatch``. Every lexicon of the pack is compiled
+Entries are phrases in the sense of ``monitor.detect.phrases``. Every lexicon of the pack is compiled
 into one matcher: a text is scanned once for every concept, whatever the number of rules that
 use them, and the rules look the concepts' places up (``Concepts``).
 """
@@ -25,20 +25,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from monitor.config.yamlfile import load_model
-from monitor.detect.textmatch import (
-    Document,
-    Normalised,
-    PhraseMatcher,
-    check_phrase_table,
-    normalise_phrase,
-    without_overlaps,
-)
 from monitor.errors import ConfigError, Problem
 from monitor.models import Concepts
+from monitor.config.fieldtypes import LanguageCode
+from monitor.detect.document import Document
+from monitor.detect.normalisation import Normalised, normalise_phrase
+from monitor.detect.phrase_matcher import PhraseMatcher, without_overlaps
+from monitor.detect.phrases import check_phrase_table
+from monitor.config.yamlfile import load_model
 
 LexiconId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 REFERENCE = "@"  # "@threat" in a phrase list stands for every entry of the lexicon "threat"
 TARGET = "target"  # "@target": a mention of a country whose vote is near (not a lexicon)
 
@@ -48,7 +44,7 @@ class LexiconSpec(BaseModel):
 
     id: LexiconId
     description: str = ""
-    entries: dict[Language, Annotated[tuple[str, ...], Field(min_length=1)]] = Field(min_length=1)
+    entries: dict[LanguageCode, Annotated[tuple[str, ...], Field(min_length=1)]] = Field(min_length=1)
 
     _phrases_compile = field_validator("entries")(check_phrase_table)
 

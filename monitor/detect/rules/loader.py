@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, replace
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from monitor.config.yamlfile import Check, Finding, read_yaml, validate
-from monitor.detect.rules.conditions import compile_condition, needs
-from monitor.detect.rules.lexicon import (
-    REFERENCE,
-    TARGET,
-    Lexicon,
-    LexiconSpec,
-    lexicon_files,
-    load_lexicon_specs,
-    references,
-)
-from monitor.detect.rules.ruleset import Filter, Rule, RuleSet
-from monitor.detect.rules.schema import RuleFile, phrase_lists
-from monitor.detect.rules.weights import WEIGHTS_FILE, load_weights, weights_path
+import yaml
+
 from monitor.errors import ConfigError, Problem, RuleError
+from monitor.detect.rules.conditions import compile_condition, needs
+from monitor.detect.rules.lexicon import REFERENCE, TARGET, Lexicon, LexiconSpec, lexicon_files, load_lexicon_specs, references
+from monitor.detect.rules.ruleset import ExampleSet, Filter, Rule, RuleExample, RuleSet
+from monitor.detect.rules.schema import Example, RuleFile, phrase_lists
+from monitor.detect.rules.weights import WEIGHTS_FILE, load_weights, weights_path
+from monitor.config.yamlfile import Check, Finding, locate, read_yaml, validate
 
 
 def rule_files(directory: Path) -> list[Path]:
@@ -68,11 +62,9 @@ def load_rules(directory: Path, learned: bool = True) -> RuleSet:
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
-        rules.extend(_rule(rule, path) for rule in spec.rules)
+        rules.extend(_rule(rule, path, _Lines(node, ("rules", index))) for index, rule in enumerate(spec.rules))
         conditions.extend([rule.match for rule in spec.rules] + [f.match for f in spec.filters])
-        filters.extend(
-            Filter(f.id, f.title, f.rules, compile_condition(f.match), f.examples, str(path)) for f in spec.filters
-        )
+        filters.extend(_filter(f, path, _Lines(node, ("filters", index))) for index, f in enumerate(spec.filters))
     if not rules and not problems:
         problems.append(Problem(str(directory), "", "the rule files define no rule"))
     if weights is not None:
@@ -131,7 +123,29 @@ def _unique_ids(path: Path, first_seen: dict[str, str]) -> Check:
     return check
 
 
-def _rule(spec: Any, path: Path) -> Rule:
+@dataclass(frozen=True)
+class _Lines:
+    """The lines of one rule or filter item (``("rules", 3)``) in its file's node tree: its own and its examples'."""
+
+    node: yaml.Node | None
+    item: tuple[Any, ...]
+
+    def at(self, *loc: Any) -> int | None:
+        return locate(self.node, self.item + loc)[1]
+
+    def examples(self, match: tuple[Example, ...], no_match: tuple[Example, ...]) -> ExampleSet:
+        return ExampleSet(
+            tuple(RuleExample(e, self.at("examples", "match", i)) for i, e in enumerate(match)),
+            tuple(RuleExample(e, self.at("examples", "no_match", i)) for i, e in enumerate(no_match)),
+        )
+
+
+def _filter(spec: Any, path: Path, lines: _Lines) -> Filter:
+    examples = lines.examples(spec.examples.match, spec.examples.no_match)
+    return Filter(spec.id, spec.title, spec.rules, compile_condition(spec.match), examples, str(path), lines.at())
+
+
+def _rule(spec: Any, path: Path, lines: _Lines) -> Rule:
     condition = compile_condition(spec.match)
     return Rule(
         id=spec.id,
@@ -142,8 +156,10 @@ def _rule(spec: Any, path: Path) -> Rule:
         weight=spec.weight,
         tags=spec.tags,
         condition=condition,
-        examples=spec.examples,
+        examples=lines.examples(spec.examples.match, spec.examples.no_match),
         path=str(path),
         needs=needs(condition),
         declared_weight=spec.weight,
+        line=lines.at(),
+        languages=spec.languages,
     )

@@ -1,15 +1,35 @@
-"""Compiled rules and the immutable RuleSet (a reload swaps the whole set)."""
+"""Compiled rules and the immutable RuleSet (a reload swaps the whole set).
+
+Every rule, filter and example keeps the file and the line it was written on, so that whatever
+finds fault with one later (a failing example at reload, a validator) can say where it is.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
-from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, Outcome
-from monitor.detect.rules.lexicon import EMPTY, Lexicon
-from monitor.detect.rules.schema import Examples, FilterExamples
-from monitor.detect.textmatch import Document
 from monitor.models import Context, Severity
+from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, ConditionResult
+from monitor.detect.rules.lexicon import EMPTY, Lexicon
+from monitor.detect.document import Document
+from monitor.detect.rules.schema import Example
+
+
+@dataclass(frozen=True)
+class RuleExample:
+    """An example of a rule or filter, and the line of its item in the owner's file."""
+
+    example: Example
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ExampleSet:
+    """The texts a rule or filter must match and those it must not, each with its line."""
+
+    match: tuple[RuleExample, ...] = ()
+    no_match: tuple[RuleExample, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -22,12 +42,14 @@ class Rule:
     weight: float
     tags: tuple[str, ...]
     condition: Condition
-    examples: Examples
+    examples: ExampleSet
     path: str  # the file it came from
     needs: Needs = ()  # what the text must hold for the rule to have a chance (conditions.needs)
     declared_weight: float = 0.0  # the weight its file gives it; ``weight`` may be learned (rules/weights.yaml)
+    line: int | None = None  # of the rule's item in its file
+    languages: tuple[str, ...] = ()  # the languages its file says its phrases cover
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         if not context.concepts.holds(self.needs):
             return NO_MATCH
         return self.condition.evaluate(document, context)
@@ -41,13 +63,14 @@ class Filter:
     title: str
     rule_patterns: tuple[str, ...]
     condition: Condition
-    examples: FilterExamples
-    path: str
+    examples: ExampleSet
+    path: str  # the file it came from
+    line: int | None = None  # of the filter's item in its file
 
     def covers(self, rule_id: str) -> bool:
         return any(fnmatchcase(rule_id, pattern) for pattern in self.rule_patterns)
 
-    def evaluate(self, document: Document, context: Context) -> Outcome:
+    def evaluate(self, document: Document, context: Context) -> ConditionResult:
         return self.condition.evaluate(document, context)
 
 

@@ -15,28 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    StringConstraints,
-    Tag,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
 
-from monitor.config.fieldtypes import CountryCode
-from monitor.detect.rules.lexicon import REFERENCE
-from monitor.detect.rules.safety import check_pattern
-from monitor.detect.textmatch import phrase_pattern
+from monitor.config.fieldtypes import CountryCode, LanguageCode
 from monitor.models import Field as TextField
 from monitor.models import Severity, SourceKind
+from monitor.detect.rules.lexicon import REFERENCE
+from monitor.detect.rules.safety import check_pattern
+from monitor.detect.phrases import phrase_pattern
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 ALL_FIELDS = (TextField.TITLE, TextField.TEXT)
@@ -62,14 +52,14 @@ def _no_references(value: tuple[str, ...]) -> tuple[str, ...]:
 LEXICON_REFERENCE = re.compile(r"^@[a-z][a-z0-9-]*$")
 
 
-Phrases = Annotated[tuple[str, ...], Field(min_length=1)]
+PhraseList = Annotated[tuple[str, ...], Field(min_length=1)]
 
 
 class PhrasesCondition(BaseModel):
     """Any of the phrases occurs in one of the fields."""
 
     model_config = _STRICT
-    phrases: Phrases
+    phrases: PhraseList
     fields: tuple[TextField, ...] = ALL_FIELDS
 
     _check = field_validator("phrases")(_phrases_compile)
@@ -89,9 +79,9 @@ class RegexCondition(BaseModel):
         return value
 
 
-class Proximity(BaseModel):
+class ProximitySpec(BaseModel):
     model_config = _STRICT
-    terms: tuple[Phrases, ...] = Field(min_length=2, description="groups of phrases: one of each group must occur")
+    terms: tuple[PhraseList, ...] = Field(min_length=2, description="groups of phrases: one of each group must occur")
     within: int = Field(10, ge=1, le=200, description="words from the first to the last term")
     sentence: bool = Field(True, description="all terms in one sentence")
 
@@ -113,19 +103,19 @@ class ProximityCondition(BaseModel):
     """A phrase of every group occurs, all within ``within`` words (and one sentence)."""
 
     model_config = _STRICT
-    proximity: Proximity
+    proximity: ProximitySpec
     fields: tuple[TextField, ...] = ALL_FIELDS
 
 
-class Count(BaseModel):
+class CountSpec(BaseModel):
     model_config = _STRICT
-    phrases: Phrases
+    phrases: PhraseList
     at_least: int = Field(ge=1, description="how many distinct phrases of the list must occur")
 
     _check = field_validator("phrases")(_no_references)
 
     @model_validator(mode="after")
-    def _reachable(self) -> Count:
+    def _reachable(self) -> CountSpec:
         if self.at_least > len(self.phrases):
             raise ValueError(f"at_least is {self.at_least} but the list has only {len(self.phrases)} phrases")
         return self
@@ -135,7 +125,7 @@ class CountCondition(BaseModel):
     """At least ``at_least`` distinct phrases of the list occur."""
 
     model_config = _STRICT
-    count: Count
+    count: CountSpec
     fields: tuple[TextField, ...] = ALL_FIELDS
 
 
@@ -174,22 +164,22 @@ class SourceIdCondition(BaseModel):
 
 class LanguageCondition(BaseModel):
     model_config = _STRICT
-    language: tuple[Language, ...] = Field(min_length=1)
+    language: tuple[LanguageCode, ...] = Field(min_length=1)
 
 
 class AllCondition(BaseModel):
     model_config = _STRICT
-    all: tuple[Condition, ...] = Field(min_length=1)
+    all: tuple[ConditionSpec, ...] = Field(min_length=1)
 
 
 class AnyCondition(BaseModel):
     model_config = _STRICT
-    any: tuple[Condition, ...] = Field(min_length=1)
+    any: tuple[ConditionSpec, ...] = Field(min_length=1)
 
 
 class NotCondition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    not_: Condition = Field(alias="not")
+    not_: ConditionSpec = Field(alias="not")
 
 
 class AtLeastCondition(BaseModel):
@@ -197,7 +187,7 @@ class AtLeastCondition(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     at_least: int = Field(ge=1)
-    of: tuple[Condition, ...] = Field(min_length=1)
+    of: tuple[ConditionSpec, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _reachable(self) -> AtLeastCondition:
@@ -206,7 +196,7 @@ class AtLeastCondition(BaseModel):
         return self
 
 
-CONDITIONS: dict[str, type[Condition]] = {  # type[Condition]: a model missing from the union below is an error
+CONDITIONS: dict[str, type[BaseModel]] = {
     "phrases": PhrasesCondition,
     "regex": RegexCondition,
     "proximity": ProximityCondition,
@@ -237,23 +227,14 @@ def _condition_tag(value: Any) -> str | None:
     return f"{key}-condition" if key else None
 
 
-if TYPE_CHECKING:
-    # The union built from CONDITIONS below, spelt out for the type checker, which cannot read a
-    # union made at run time.
-    Condition: TypeAlias = (
-        PhrasesCondition | RegexCondition | ProximityCondition | CountCondition | ElectionWindowCondition
-        | SourceKindCondition | SourceCountryCondition | SourceIdCondition | LanguageCondition
-        | AllCondition | AnyCondition | NotCondition | AtLeastCondition
-    )
-else:
-    Condition = Annotated[
-        Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],  # noqa: UP007 (X | Y cannot spread a tuple)
-        Discriminator(
-            _condition_tag,
-            custom_error_type="unknown_condition",
-            custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITIONS),
-        ),
-    ]
+ConditionSpec = Annotated[
+    Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],  # type: ignore[valid-type]
+    Discriminator(
+        _condition_tag,
+        custom_error_type="unknown_condition",
+        custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITIONS),
+    ),
+]
 
 for _model in (AllCondition, AnyCondition, NotCondition, AtLeastCondition):
     _model.model_rebuild()
@@ -287,7 +268,7 @@ class Example(BaseModel):
     source_kind: SourceKind = SourceKind.OFFICIAL
     source_country: CountryCode = "XX"
     source_id: str = "example"
-    language: Language | None = None
+    language: LanguageCode | None = None
 
 
 class Examples(BaseModel):
@@ -305,10 +286,10 @@ class RuleSpec(BaseModel):
     severity: Severity
     weight: float = Field(gt=0, le=100)
     tags: tuple[str, ...] = ()
-    languages: tuple[Language, ...] = Field((), description="the languages the rule's phrases cover")
+    languages: tuple[LanguageCode, ...] = Field((), description="the languages the rule's phrases cover")
     references: tuple[str, ...] = ()
     falsepositives: tuple[str, ...] = ()
-    match: Condition
+    match: ConditionSpec
     examples: Examples
 
 
@@ -326,7 +307,7 @@ class FilterSpec(BaseModel):
     title: str
     description: str = ""
     rules: tuple[str, ...] = Field(("*",), description="rule ids or glob patterns (ei05-*); default every rule")
-    match: Condition
+    match: ConditionSpec
     examples: FilterExamples = FilterExamples()
 
 

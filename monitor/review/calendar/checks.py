@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from monitor.config.yamlfile import Check, Finding
 from monitor.detect.elections import CALLED_OFF, ElectionsFile, ElectionSpec
-from monitor.models import ElectionType
+from monitor.models import ElectionStatus, ElectionType
+from monitor.config.yamlfile import Check, Finding
 
 FIRST_ROUND_WITHIN = timedelta(days=365)  # a second round comes within a year of its first
 RUNS_OUT_WITHIN = timedelta(days=182)  # the calendar is "running out" when its last polling day is this close
@@ -54,10 +54,10 @@ def _entry_problems(entry: dict[str, Any], countries: frozenset[str], today: dat
     if isinstance(country, str) and country not in countries:
         yield "country", f"{country} is not in the gazetteer (data/countries.yaml)"
     status = entry.get("status")
-    if status in ("cancelled", "annulled") and entry.get("cancelled_on") is None:
+    if status in (ElectionStatus.CANCELLED, ElectionStatus.ANNULLED) and entry.get("cancelled_on") is None:
         yield "cancelled_on", f"a vote {status} needs cancelled_on: the day it was called off"
     day = entry.get("date")
-    if status == "held":
+    if status == ElectionStatus.HELD:
         if entry.get("date_precision", "day") != "day":
             yield "date_precision", "a vote that was held has a polling day: date_precision day"
         if isinstance(day, date) and day > today:

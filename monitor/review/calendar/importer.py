@@ -29,9 +29,9 @@ from pydantic import ValidationError
 
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionSpec
-from monitor.detect.textmatch import normalise
 from monitor.errors import ConfigError, Problem
-from monitor.models import ElectionType
+from monitor.detect.normalisation import normalise
+from monitor.models import ElectionStatus, ElectionType
 
 MOVED_WITHIN = timedelta(days=45)
 MAX_IMPORT_BYTES = 20_000_000
@@ -54,10 +54,12 @@ _KINDS: tuple[tuple[ElectionType, re.Pattern[str]], ...] = tuple(
     )
 )
 _STATUSES = {
-    "held": "held", "completed": "held", "confirmed": "scheduled", "scheduled": "scheduled", "snap": "scheduled",
-    "moved up": "scheduled", "moved up/ snap": "scheduled", "second round if needed": "scheduled", "date not confirmed": "expected",
-    "tentative": "expected", "expected": "expected", "postponed": "postponed", "cancelled": "cancelled", "canceled": "cancelled",
-    "annulled": "annulled",
+    **dict.fromkeys(("held", "completed"), ElectionStatus.HELD),
+    **dict.fromkeys(("confirmed", "scheduled", "snap", "moved up", "moved up/ snap", "second round if needed"), ElectionStatus.SCHEDULED),
+    **dict.fromkeys(("date not confirmed", "tentative", "expected"), ElectionStatus.EXPECTED),
+    "postponed": ElectionStatus.POSTPONED,
+    **dict.fromkeys(("cancelled", "canceled"), ElectionStatus.CANCELLED),
+    "annulled": ElectionStatus.ANNULLED,
 }
 # CSV columns, by the names files give them.
 _COLUMNS = {
@@ -167,7 +169,7 @@ def _entry(row: dict[str, Any], country_of: CountryOf) -> ElectionSpec | str:
         "type": kind,
         "date": day,
         "name": _name(str(row.get("name") or "") or title, kind),
-        "status": row.get("status") or "scheduled",
+        "status": row.get("status") or ElectionStatus.SCHEDULED,
         "source": row.get("source") or None,
         "note": row.get("note") or None,
     }
@@ -204,11 +206,11 @@ def _name(title: str, kind: ElectionType) -> str:
     return name or f"{kind.value.capitalize()} election"
 
 
-def _status(value: str, day: date, today: date) -> str:
+def _status(value: str, day: date, today: date) -> ElectionStatus:
     status = _STATUSES.get(value.strip().lower())
     if status is not None:
         return status
-    return "held" if day < today else "scheduled"
+    return ElectionStatus.HELD if day < today else ElectionStatus.SCHEDULED
 
 
 def _day(value: Any) -> date | None:
@@ -233,7 +235,7 @@ def _csv_rows(path: Path, text: str, today: date) -> Iterator[tuple[str, dict[st
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel
+        dialect = csv.excel  # type: ignore[assignment]
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     headers = {h.strip().lower(): h for h in reader.fieldnames or ()}
     columns = {ours: next((headers[n] for n in names if n in headers), None) for ours, names in _COLUMNS.items()}
@@ -281,13 +283,13 @@ def _ics_rows(path: Path, text: str, today: date) -> Iterator[tuple[str, dict[st
         state = str(event.get("STATUS") or "").upper()
         if day is not None:
             if state == "CANCELLED":
-                row["status"] = "cancelled"
+                row["status"] = ElectionStatus.CANCELLED
                 changed = event.decoded("LAST-MODIFIED", None) or event.decoded("DTSTAMP", None)
                 row["cancelled_on"] = _day(changed) if changed else None
             elif state == "TENTATIVE":
-                row["status"] = "expected"
+                row["status"] = ElectionStatus.EXPECTED
             else:
-                row["status"] = "held" if day < today else "scheduled"
+                row["status"] = ElectionStatus.HELD if day < today else ElectionStatus.SCHEDULED
         yield f"event {number} ({row['name'] or 'no summary'})", row
 
 
@@ -337,7 +339,7 @@ def _match(entries: list[ElectionSpec], new: ElectionSpec) -> int | _AlreadyKnow
         return (named or same_day)[0]
     if same_day:
         return ALREADY_KNOWN  # "Parliament" on the day of a House and a Senate election
-    moved = [i for i in same_kind if entries[i].status != "held" and abs(entries[i].date - new.date) <= MOVED_WITHIN]
+    moved = [i for i in same_kind if entries[i].status is not ElectionStatus.HELD and abs(entries[i].date - new.date) <= MOVED_WITHIN]
     return moved[0] if len(moved) == 1 else None
 
 
@@ -346,7 +348,7 @@ def _updated(entry: ElectionSpec, new: ElectionSpec) -> ElectionSpec:
     changes: dict[str, Any] = {}
     if new.date_precision == "day" or entry.date_precision != "day":
         changes.update(date=new.date, end_date=new.end_date, date_precision=new.date_precision)
-    if not (entry.status == "held" and new.status in ("scheduled", "expected")):
+    if not (entry.status is ElectionStatus.HELD and new.status in (ElectionStatus.SCHEDULED, ElectionStatus.EXPECTED)):
         changes.update(status=new.status, cancelled_on=new.cancelled_on)
     if new.source:
         changes["source"] = new.source

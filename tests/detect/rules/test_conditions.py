@@ -10,18 +10,19 @@ import pytest
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from monitor.cli.main import main
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.detect.rules.conditions import Outcome, compile_condition
-from monitor.detect.rules.loader import lexicon_for, load_rules
-from monitor.detect.rules.safety import check_pattern
-from monitor.detect.rules.schema import Condition
-from monitor.detect.textmatch import prepare
 from monitor.errors import RuleError
 from monitor.models import Election, ElectionType, Field, Source, SourceKind
-from tests.conftest import make_settings
+from monitor.detect.rules.conditions import ConditionResult, compile_condition
+from monitor.detect.rules.loader import lexicon_for
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.safety import check_pattern
+from monitor.cli.main import main
+from monitor.detect.document import prepare
+from monitor.detect.rules.schema import ConditionSpec
+from testbed.settings import make_settings
 
 GAZETTEER = Gazetteer(
     {"LT": ("Lithuania", "Lithuanian*", "Vilnius", "Литв*"), "BY": ("Belarus*", "Minsk"), "CN": ("China", "Chinese")},
@@ -36,8 +37,8 @@ CALENDAR = ElectionCalendar(
 )
 
 
-def evaluate(condition_yaml: str, text: str, title: str = "", published: date = date(2024, 9, 25), kind: str = "official", country: str = "BY", source_id: str = "by-mfa", language: str | None = "en") -> Outcome:
-    spec = TypeAdapter(Condition).validate_python(yaml.safe_load(condition_yaml))
+def evaluate(condition_yaml: str, text: str, title: str = "", published: date = date(2024, 9, 25), kind: str = "official", country: str = "BY", source_id: str = "by-mfa", language: str | None = "en") -> ConditionResult:
+    spec = TypeAdapter(ConditionSpec).validate_python(yaml.safe_load(condition_yaml))
     document = prepare(title, text)
     source = Source(id=source_id, name="s", url="https://example.invalid/", kind=SourceKind(kind), country=country)
     context = build_context(document, source, datetime(published.year, published.month, published.day, 12, tzinfo=UTC), GAZETTEER, CALENDAR, language)
@@ -73,7 +74,7 @@ class TestCount:
     def test_at_least_more_than_the_list_is_refused(self) -> None:
         """A count that can never be reached is a rule error."""
         with pytest.raises(ValidationError, match="only 1 phrases"):
-            TypeAdapter(Condition).validate_python({"count": {"phrases": ["a"], "at_least": 2}})
+            TypeAdapter(ConditionSpec).validate_python({"count": {"phrases": ["a"], "at_least": 2}})
 
 
 class TestCombinations:
@@ -204,8 +205,8 @@ class TestSafePatterns:
 
     def test_every_shipped_pattern_passes(self) -> None:
         """The shipped rule pack (every regex in rules/*.yaml) passes the check."""
-        root = Path(__file__).resolve().parents[3]
-        patterns = [m for path in sorted((root / "rules").glob("*.yaml")) for m in _regexes(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        ROOT = Path(__file__).resolve().parents[3]
+        patterns = [m for path in sorted((ROOT / "rules").glob("*.yaml")) for m in _regexes(yaml.safe_load(path.read_text(encoding="utf-8")))]
         assert len(patterns) >= 4
         for pattern in patterns:
             check_pattern(pattern)

@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.cli.main import main
-from monitor.detect.rules.conditions import Outcome
-from monitor.detect.rules.loader import load_rules
-from monitor.detect.rules.safety import check_pattern
-from monitor.detect.textmatch import prepare
 from monitor.errors import Problem, RuleError
 from monitor.models import Context, Severity, Source, SourceKind
-from tests.conftest import make_settings
+from monitor.detect.rules.conditions import ConditionResult
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.safety import check_pattern
+from monitor.detect.document import prepare
+from testbed.settings import make_settings
 
 VALID = """\
 rules:
@@ -146,12 +146,25 @@ class TestValid:
         assert rule.path == str(directory / "ei02.yaml")
         assert len(rule.examples.match) == 1 and len(rule.examples.no_match) == 1
 
+    def test_rules_filters_and_examples_keep_their_file_and_line(self, tmp_path: Path) -> None:
+        """Each compiled rule, filter and example knows the line of its YAML item, flow style or block."""
+        filters = "filters:\n  - id: fp-one\n    title: A filter\n    match: {phrases: [hill]}\n    examples: {match: [{text: a hill}], no_match: [{text: a dale}]}\n"
+        directory = rules_dir(tmp_path, {"ei02.yaml": VALID + FIRST.split("  - id: no-counter")[0].removeprefix("rules:\n") + filters})
+        ruleset = load_rules(directory)
+        first, second = ruleset.rules
+        (flt,) = ruleset.filters
+        assert (first.path, first.line, second.line, flt.path, flt.line) == (str(directory / "ei02.yaml"), 2, 16, str(directory / "ei02.yaml"), 26)
+        assert [e.line for e in first.examples.match + first.examples.no_match] == [13, 15]
+        assert [e.line for e in second.examples.match + second.examples.no_match] == [23, 24]
+        assert [e.line for e in flt.examples.match + flt.examples.no_match] == [29, 29]
+        assert first.examples.match[0].example.text == "Lithuanians should vote correctly."
+
     def test_the_compiled_condition_evaluates(self, tmp_path: Path) -> None:
         """The compiled rule matches its phrase from an official source, with evidence, and not from news."""
         rules = load_rules(rules_dir(tmp_path, {"ei02.yaml": VALID}))
         (rule,) = rules.rules
 
-        def evaluate(text: str, kind: SourceKind = SourceKind.OFFICIAL) -> Outcome:
+        def evaluate(text: str, kind: SourceKind = SourceKind.OFFICIAL) -> ConditionResult:
             document = prepare("", text)
             return rule.evaluate(document, rules.read(document, context(kind)))  # the pack's one scan, then the rule
 

@@ -1,11 +1,35 @@
-"""Assessment -> what `monitor score` prints: the design's JSON contract, or readable text."""
+"""Assessment -> words: the design's JSON contract and the readable text `monitor score` prints,
+and the naming of an election that alert messages share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from monitor.models import Assessment
-from monitor.notify.messages import CountryName, describe_election
+from monitor.models import Assessment, ElectionNear, ElectionType
+
+CountryName = Callable[[str], str]
+
+_KIND = {ElectionType.EUROPEAN: "European Parliament election", ElectionType.RUNOFF: "runoff", ElectionType.REFERENDUM: "referendum"}
+
+
+def election_name(near: ElectionNear, country_name: CountryName) -> str:
+    """``Lithuania, parliamentary election on 2024-10-13``."""
+    e = near.election
+    return f"{country_name(e.country)}, {_KIND.get(e.type, f'{e.type} election')} on {e.date.isoformat()}"
+
+
+def describe_election(near: ElectionNear, country_name: CountryName) -> str:
+    """``Lithuania, parliamentary election on 2024-10-13, 18 days after publication``."""
+    days = abs(near.days_until)
+    plural = "day" if days == 1 else "days"
+    if near.days_until > 0:
+        when = f"{days} {plural} after publication"
+    elif near.days_until < 0:
+        when = f"{days} {plural} before publication"
+    else:
+        when = "on the day of publication"
+    return f"{election_name(near, country_name)}, {when}"
 
 
 def assessment_json(assessment: Assessment) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""Real local servers for tests: an HTTP server with programmable routes, an SMTP server.
+"""Real local servers: an HTTP server with programmable routes, an SMTP server, a server that
+dribbles its answer, a chat receiver that holds a post.
 
-Everything binds to 127.0.0.1 on a free port and stops when the test ends.
+Everything binds to 127.0.0.1 on a free port and stops when the test (or benchmark) ends.
 """
 
 from __future__ import annotations
@@ -234,3 +235,40 @@ class DribbleServer:
                 client.sendall(b" ")
         except OSError:
             return
+
+
+class HoldingReceiver:
+    """A chat service that records every post and, while ``hold`` is set, never answers the first one."""
+
+    def __init__(self) -> None:
+        self.titles: list[str] = []
+        self.hold = threading.Event()
+        self.release = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.titles.append(json.loads(body)["title"])
+                if outer.hold.is_set():
+                    outer.release.wait(30)  # the sender waits here until it is killed
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                except OSError:
+                    pass  # the killed sender is gone
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"json://127.0.0.1:{self._server.server_address[1]}/hook"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,4 +1,4 @@
-"""Small builders shared by tests."""
+"""Small builders of what the monitor reads: a sources file, an RSS feed, an HTML page."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from monitor.store.repo import Store
 
 
 def write_sources(path: Path, *sources: dict[str, Any]) -> Path:
@@ -33,3 +37,9 @@ def page(title: str, *paragraphs: str) -> str:
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
         f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{text}</article></body></html>"
     )
+
+
+def count_rows(store: Store, table: type) -> int:
+    """The rows of a table, for tests that check what was (or was not) written."""
+    with Session(store.engine) as session:
+        return int(session.exec(select(func.count()).select_from(table)).one())
