@@ -18,7 +18,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from monitor.config.fieldtypes import Duration, Network, check_http_url
-from monitor.daemon.endpoint import EndpointLimits, LinkSigner
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
 MAX_TIMEOUT = 3600.0
