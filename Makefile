@@ -9,7 +9,10 @@ run: $(VENV)/.installed
 	$(BIN)/monitor db upgrade
 	$(BIN)/monitor run
 
+# Lint and types first (seconds), then the suite; settings in pyproject.toml ([tool.ruff], [tool.mypy]).
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 demo: $(VENV)/.installed

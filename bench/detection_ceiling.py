@@ -31,11 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.detect.article_context import build_context  # noqa: E402
 from monitor.detect.countries import load_gazetteer  # noqa: E402
+from monitor.detect.document import prepare  # noqa: E402
 from monitor.detect.elections import calendar_of, load_elections  # noqa: E402
 from monitor.detect.rules.loader import load_rules  # noqa: E402
 from monitor.detect.rules.ruleset import RuleSet  # noqa: E402
 from monitor.detect.scoring import STATE_KINDS, assess  # noqa: E402
-from monitor.detect.document import prepare  # noqa: E402
 from monitor.models import Context, Field, Source, Thresholds  # noqa: E402
 from monitor.review.evaluation import EvalCase, load_cases  # noqa: E402
 from monitor.review.tuning import FOLDS, Labelled, fit, labelled  # noqa: E402

@@ -87,9 +87,9 @@ from monitor.detect.rules.loader import load_rules  # noqa: E402
 from monitor.detect.scoring import assess_text  # noqa: E402
 from monitor.errors import AddressRefused, FetchError, RuleError  # noqa: E402
 from monitor.ingest.guard import AddressGuard  # noqa: E402
-from monitor.notify.links import LinkSigner  # noqa: E402
-from monitor.models import RetryPolicy, Source, SourceKind  # noqa: E402
+from monitor.models import AlertKind, RetryPolicy, Source, SourceKind  # noqa: E402
 from monitor.notify.channels import build_channels  # noqa: E402
+from monitor.notify.links import LinkSigner  # noqa: E402
 from monitor.notify.outbox import LEASE, deliver_pending  # noqa: E402
 from monitor.store.engine import ensure_schema, make_engine, upgrade  # noqa: E402
 from monitor.store.repo import Store  # noqa: E402
@@ -253,7 +253,7 @@ def probe_killed_worker(tmp: Path) -> str:
     upgrade(store.engine)
     channels = build_channels((receiver.url,), None)
     for number in range(ALERTS):
-        store.add_message("operational", f"alert {number}", "body", channels.targets, now())
+        store.add_message(AlertKind.OPERATIONAL, f"alert {number}", "body", channels.targets, now())
     receiver.hold.set()
     worker = subprocess.Popen([sys.executable, "-c", WORKER, database, receiver.url], cwd=ROOT)
     try:
@@ -362,7 +362,7 @@ class Endpoint:
 def verdict_endpoint(tmp: Path) -> Iterator[Endpoint]:
     store = Store(make_engine(f"sqlite:///{tmp}/endpoint.db"))
     upgrade(store.engine)
-    alert_id = store.add_message("operational", "an alert", "body", ("log",), now())
+    alert_id = store.add_message(AlertKind.OPERATIONAL, "an alert", "body", ("log",), now())
     signer = LinkSigner(b"bench-secret", "http://127.0.0.1:1", timedelta(days=14))
     limits = EndpointLimits(timeout=1.0, max_connections=32)
     server = serve_verdicts("127.0.0.1", 0, signer, store.mark, now, limits)

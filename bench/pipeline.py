@@ -29,8 +29,8 @@ from monitor.daemon.scheduler import poll_all  # noqa: E402
 from monitor.daemon.settings import Settings  # noqa: E402
 from monitor.daemon.wiring import Monitor, load_knowledge  # noqa: E402
 from monitor.detect.article_context import build_context  # noqa: E402
-from monitor.detect.scoring import assess  # noqa: E402
 from monitor.detect.document import prepare  # noqa: E402
+from monitor.detect.scoring import assess  # noqa: E402
 from monitor.ingest.extract import extract_page  # noqa: E402
 from monitor.models import Source, SourceKind  # noqa: E402
 from monitor.store.engine import ensure_schema  # noqa: E402
@@ -77,7 +77,7 @@ def scoring_vs_extraction(files: list[Path], tmp: Path) -> tuple[float, float]:
     knowledge = load_knowledge(make_settings(tmp))
     source = Source.standing_in("b", SourceKind.STATE_MEDIA, "RU")
     extract_times, score_times = [], []
-    thresholds = Settings(_env_file=None).thresholds()  # type: ignore[call-arg]
+    thresholds = Settings(_env_file=None).thresholds()
     for path in files:
         body = path.read_bytes()
         t0 = time.perf_counter()

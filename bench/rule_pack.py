@@ -24,6 +24,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,12 +34,12 @@ sys.path.insert(0, str(ROOT))
 from bench.pipeline import pages_from_arguments  # noqa: E402  (the same pages as the pipeline benchmark)
 from monitor.daemon.wiring import load_knowledge  # noqa: E402
 from monitor.detect.article_context import build_context  # noqa: E402
+from monitor.detect.document import Document, prepare  # noqa: E402
 from monitor.detect.rules.loader import load_rules, rule_files  # noqa: E402
 from monitor.detect.rules.ruleset import RuleSet  # noqa: E402
 from monitor.detect.scoring import assess  # noqa: E402
-from monitor.detect.document import prepare  # noqa: E402
 from monitor.ingest.extract import extract_page  # noqa: E402
-from monitor.models import Source, SourceKind, Thresholds  # noqa: E402
+from monitor.models import Context, Source, SourceKind, Thresholds  # noqa: E402
 from testbed.settings import make_settings  # noqa: E402
 
 COPIES = 10
@@ -61,13 +62,13 @@ def larger_pack(source: Path, target: Path, copies: int) -> None:
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def variant(item: dict, n: int) -> dict:
+def variant(item: dict[str, Any], n: int) -> dict[str, Any]:
     """Copy ``n`` of a rule or filter: a new id, one more phrase in each of its own lists and a
     window a few days wider, so that no two copies are the same rule."""
     if n == 0:
         return item
 
-    def vary(node: object, key: str = "") -> object:
+    def vary(node: Any, key: str = "") -> Any:  # Any: parsed YAML
         if isinstance(node, dict):
             changed = {k: vary(v, k) for k, v in node.items()}
             if key == "election_window" and "before" in changed:
@@ -76,13 +77,13 @@ def variant(item: dict, n: int) -> dict:
         if isinstance(node, list):
             items = [vary(v, key) for v in node]
             is_list_of_phrases = key in ("phrases", "terms") and all(isinstance(v, str) for v in items) and items
-            return items + [f"qzcopy{n}"] if is_list_of_phrases else items
+            return [*items, f"qzcopy{n}"] if is_list_of_phrases else items
         return node
 
-    return dict(vary(item), id=f"{item['id']}-{n}")  # type: ignore[arg-type]
+    return dict(vary(item), id=f"{item['id']}-{n}")
 
 
-def prepared(files: list[Path], tmp: Path) -> tuple[list[tuple[object, object]], list[float]]:
+def prepared(files: list[Path], tmp: Path) -> tuple[list[tuple[Document, Context]], list[float]]:
     """Each page extracted once (timed), with its document and context."""
     knowledge = load_knowledge(make_settings(tmp))
     source = Source.standing_in("b", SourceKind.STATE_MEDIA, "RU")
@@ -100,7 +101,7 @@ def prepared(files: list[Path], tmp: Path) -> tuple[list[tuple[object, object]],
     return readings, extract_times
 
 
-def scoring_times(readings: list[tuple[object, object]], rules: RuleSet, rounds: int = 3) -> list[float]:
+def scoring_times(readings: list[tuple[Document, Context]], rules: RuleSet, rounds: int = 3) -> list[float]:
     """Per article, the fastest of ``rounds`` scorings (the least disturbed by other work on the machine)."""
     thresholds = Thresholds()
     times = []
@@ -108,7 +109,7 @@ def scoring_times(readings: list[tuple[object, object]], rules: RuleSet, rounds:
         best = float("inf")
         for _ in range(rounds):
             started = time.perf_counter()
-            assess(document, context, rules, thresholds)  # type: ignore[arg-type]
+            assess(document, context, rules, thresholds)
             best = min(best, time.perf_counter() - started)
         times.append(best)
     return times

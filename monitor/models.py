@@ -5,6 +5,7 @@ Every datetime is timezone-aware UTC; every calendar day is a ``date``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -102,11 +103,12 @@ class Election:
     name: str
     status: ElectionStatus
     source: str | None = None
-    end_date: date | None = None  # the last day of a vote held over several days
-    cancelled_on: date | None = None  # the day a postponed, cancelled or annulled vote was called off
+    # `dt.date` below: inside this class, `date` names the field above, not the type.
+    end_date: dt.date | None = None  # the last day of a vote held over several days
+    cancelled_on: dt.date | None = None  # the day a postponed, cancelled or annulled vote was called off
 
     @property
-    def last_day(self) -> date:
+    def last_day(self) -> dt.date:
         return self.end_date or self.date
 
 

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from monitor.detect.countries import CountriesFile, load_countries, text_language
-from monitor.detect.placenames import cldr_names
 from monitor.detect.normalisation import normalise, normalise_phrase
 from monitor.detect.phrase_matcher import PhraseMatcher
+from monitor.detect.placenames import cldr_names
 
 _ONE_WORD = re.compile(r"(\w+)(?:\*(\d))?")
 

@@ -6,6 +6,7 @@ Everything binds to 127.0.0.1 on a free port and stops when the test (or benchma
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sys
@@ -63,10 +64,10 @@ class LocalHTTPServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 outer._answer(self, b"")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 outer._answer(self, self.rfile.read(length))
 
@@ -103,7 +104,7 @@ class LocalHTTPServer:
             self.requests.append(Request(handler.command, path, {k.lower(): v for k, v in handler.headers.items()}, body))
             route = self.routes.get(path.split("?")[0]) or self.routes.get(path)
             failing = route is not None and route.fail_next > 0
-            if failing:
+            if route is not None and failing:
                 route.fail_next -= 1
         if route is None:
             if handler.command == "POST":
@@ -170,7 +171,7 @@ class LocalSMTPServer:
         out = []
         for message in self.messages:
             parts = message.walk() if message.is_multipart() else [message]
-            out.append("".join(p.get_payload(decode=True).decode("utf-8", "replace") for p in parts if not p.is_multipart()))
+            out.append("".join(_text_of(p) for p in parts if not p.is_multipart()))
         return out
 
 
@@ -203,10 +204,8 @@ class DribbleServer:
         self._listener.close()
         with self._lock:
             for client in self._clients:
-                try:
+                with contextlib.suppress(OSError):
                     client.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 client.close()
 
     def _accept(self) -> None:
@@ -248,7 +247,7 @@ class HoldingReceiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.titles.append(json.loads(body)["title"])
                 if outer.hold.is_set():
@@ -273,3 +272,9 @@ class HoldingReceiver:
         self.release.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+def _text_of(part: Message) -> str:
+    """A non-multipart part's body, transfer-decoded."""
+    payload = part.get_payload(decode=True)
+    return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""

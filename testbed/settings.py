@@ -22,4 +22,4 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "notify_urls": "",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)

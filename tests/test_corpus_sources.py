@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import Monitor
 from monitor.daemon.scheduler import poll_all
+from monitor.daemon.wiring import Monitor
 from monitor.store.engine import ensure_schema
 from testbed.builders import write_sources
 from testbed.settings import make_settings
@@ -53,7 +53,7 @@ def test_every_corpus_feed_runs_as_a_source_without_a_crash(tmp_path: Path, http
     assert not [r for r in reports if r.status == "ok" and r.errors], "an entry crashed"
     failed = {r.source_id for r in reports if r.status == "failed"}
     assert all(statuses[s].last_error for s in failed)
-    real = [r for r, p in zip(reports, files) if "real" in p.parts]
+    real = [r for r, p in zip(reports, files, strict=True) if "real" in p.parts]
     assert real and all(r.status == "ok" for r in real)
     assert sum(r.new_items for r in real) > 0  # the snapshots share items: later ones add few
     assert len(failed) < len(files) / 4

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import load_knowledge
 from monitor.cli.main import main
+from monitor.daemon.wiring import load_knowledge
 from monitor.detect.rules.validators import DEFAULT_VALIDATORS, FamiliesCovered, validate_pack
 from monitor.review.selftest import pack_validators, run_examples
 from testbed.settings import make_settings

@@ -7,16 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from monitor.review.calendar.writer import header_of, render, write
-from monitor.review.calendar.importer import country_resolver, merge, read_votes
-from monitor.review.calendar.checks import calendar_checks, calendar_stats, upcoming
+from monitor.cli.common import EXIT_CONFIG, EXIT_OK, Subparsers
+from monitor.config.yamlfile import load_model
+from monitor.daemon.settings import Settings
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionsFile, ElectionSpec, load_elections
 from monitor.errors import ConfigError
 from monitor.models import Clock
-from monitor.daemon.settings import Settings
-from monitor.config.yamlfile import load_model
-from monitor.cli.common import EXIT_CONFIG, EXIT_OK, Subparsers
+from monitor.review.calendar.checks import calendar_checks, calendar_stats, upcoming
+from monitor.review.calendar.importer import country_resolver, merge, read_votes
+from monitor.review.calendar.writer import header_of, render, write
 
 
 def register(commands: Subparsers) -> None:

@@ -13,12 +13,12 @@ from time import monotonic
 from monitor.cli.common import EXIT_OK, Subparsers, add_format, known_sources, open_store, start_of
 from monitor.daemon.settings import Settings
 from monitor.daemon.wiring import load_knowledge
-from monitor.review.selftest import checked_rules
 from monitor.models import Clock
 from monitor.review.backtest import backtest
 from monitor.review.backtest import report_json as backtest_json
 from monitor.review.backtest import report_text as backtest_text
 from monitor.review.evaluation import evaluate, load_cases, report_json, report_text
+from monitor.review.selftest import checked_rules
 
 
 def register(commands: Subparsers) -> None:

@@ -12,12 +12,12 @@ from pathlib import Path
 from monitor.cli.common import EXIT_OK, Subparsers, add_format, problem
 from monitor.daemon.settings import Settings
 from monitor.daemon.wiring import load_knowledge, make_fetcher
-from monitor.notify.explain import assessment_json, assessment_text
 from monitor.detect.scoring import assess_text
 from monitor.errors import ConfigError, FetchError, NotText
 from monitor.ingest.extract import clip_text, extract_page
 from monitor.ingest.sources import load_sources
 from monitor.models import Clock, Source, SourceKind
+from monitor.notify.explain import assessment_json, assessment_text
 
 
 def register(commands: Subparsers) -> None:

@@ -95,11 +95,13 @@ def locate(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...
 
 def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key, value in pairs:
             if isinstance(key, yaml.ScalarNode) and key.value == str(part):
                 return value
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]
+        items: list[yaml.Node] = node.value
+        return items[part]
     return None
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from monitor.models import Clock
+from monitor.models import Clock, Verdict
 from monitor.notify.links import LINK_FIELDS, LinkError, LinkSigner
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 MAX_FORM_BYTES = 1024  # a confirm form is four short fields
 
 
-Mark = Callable[[int, str, str | None, datetime], bool]
+Mark = Callable[[int, Verdict, str | None, datetime], bool]
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class _VerdictHandler(BaseHTTPRequestHandler):
         deadline = time.monotonic() + self.server.limits.timeout
         self.rfile = io.BufferedReader(_DeadlineReader(self.connection, deadline))
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         # Split by hand: urlsplit raises on some paths ("//[x"); this cannot.
         path, _, query = self.path.partition("?")
         if path == "/health":
@@ -144,7 +144,7 @@ class _VerdictHandler(BaseHTTPRequestHandler):
             return self._answer(404, "not found")
         self._guarded(lambda: self._confirm_page(query))
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if self.path.partition("?")[0] != "/verdict":
             return self._answer(404, "not found")
         self._guarded(self._record)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from monitor.models import HealthPolicy, TroubleKind
 
@@ -35,7 +36,7 @@ def source_trouble(
     if len(item_times) < policy.min_items:
         return None
     newest = sorted(item_times, reverse=True)
-    gaps = [(a - b).total_seconds() for a, b in zip(newest, newest[1:], strict=False)]
+    gaps = [(a - b).total_seconds() for a, b in pairwise(newest)]
     usual = timedelta(seconds=statistics.median(gaps))
     quiet = now - newest[0]
     if quiet > max(usual * policy.quiet_factor, policy.quiet_floor):

@@ -18,23 +18,34 @@ from enum import Enum
 
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
+from monitor.detect.document import Document, prepare
 from monitor.detect.elections import ElectionCalendar
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.detect.scoring import assess
+from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item_candidate
 from monitor.errors import FetchError, FetchStopped
 from monitor.ingest.article import fetch_article
 from monitor.ingest.extract import MAX_TEXT_CHARS
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
-from monitor.models import Article, Assessment, Clock, Decision, Fate, FeedEntry, PollReport, PollStatus, Source, Thresholds
+from monitor.models import (
+    Article,
+    Assessment,
+    Clock,
+    Decision,
+    Fate,
+    FeedEntry,
+    PollReport,
+    PollStatus,
+    Source,
+    Thresholds,
+)
 from monitor.notify.channels import Channels
+from monitor.notify.decision import decide
 from monitor.notify.links import LinkSigner
 from monitor.notify.messages import render_alert
 from monitor.notify.routing import Router
-from monitor.notify.decision import decide
-from monitor.detect.rules.ruleset import RuleSet
-from monitor.detect.scoring import assess
 from monitor.store.repo import NewAlert, SourceStatus, Store
-from monitor.detect.document import Document, prepare
-from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item_candidate
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +81,7 @@ class Deps:
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
     """Exponential backoff: 2, 4, 8 ... intervals, capped; a source is never given up."""
-    return min(source.interval * (2 ** min(failures, 20)), max(max_backoff, source.interval))
+    return min(source.interval * int(2 ** min(failures, 20)), max(max_backoff, source.interval))
 
 
 def poll_source(source: Source, deps: Deps) -> PollReport:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.errors import ConfigError
-from monitor.review.selftest import checked_rules
 from monitor.detect.rules.loader import rules_digest
 from monitor.detect.rules.ruleset import RuleSet
+from monitor.errors import ConfigError
+from monitor.review.selftest import checked_rules
 
 logger = logging.getLogger(__name__)
 

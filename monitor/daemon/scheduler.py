@@ -18,14 +18,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.review.calendar.checks import calendar_gaps
-from monitor.detect.elections import ElectionsFile
 from monitor.daemon.health import source_trouble
+from monitor.daemon.pipeline import Deps, poll_source
+from monitor.daemon.reload import Reload, ReloadStatus, RuleBook
+from monitor.detect.elections import ElectionsFile
 from monitor.models import AlertKind, HealthPolicy, PollReport, RetryPolicy, Source
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
-from monitor.daemon.pipeline import Deps, poll_source
-from monitor.daemon.reload import Reload, ReloadStatus, RuleBook
+from monitor.review.calendar.checks import calendar_gaps
 
 logger = logging.getLogger(__name__)
 

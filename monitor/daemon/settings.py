@@ -20,7 +20,6 @@ from sqlalchemy.exc import ArgumentError
 from monitor.config.fieldtypes import Duration, Network, check_http_url
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
-
 MAX_TIMEOUT = 3600.0
 # Every duration's range. The upper bounds keep dates computed from them within the calendar
 # (a verdict link valid for 9999999 days cannot be written) and the daemon's cycles within reason.
@@ -167,6 +166,7 @@ class Settings(BaseSettings):
     @field_validator(*DURATION_RANGES)
     @classmethod
     def _duration_in_range(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        assert info.field_name is not None  # a field validator is always called for a named field
         low, high = DURATION_RANGES[info.field_name]
         if not low <= value <= high:
             raise ValueError(f"must be a duration from {_show_duration(low)} to {_show_duration(high)}, such as 90s, 15m, 2h or 1d")

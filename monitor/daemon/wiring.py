@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC
 from types import TracebackType
+from typing import TypeVar
 
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.daemon.endpoint import EndpointLimits
+from monitor.daemon.pipeline import Deps
+from monitor.daemon.reload import RuleBook
+from monitor.daemon.settings import Settings
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
-from monitor.daemon.endpoint import EndpointLimits
-from monitor.errors import ConfigError
+from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.errors import ConfigError, Problem
 from monitor.ingest.fetch import Fetcher, Limits, build_client
 from monitor.ingest.guard import AddressGuard
+from monitor.ingest.sources import load_sources
 from monitor.models import Clock, Source
 from monitor.notify.channels import Channels, build_channels
 from monitor.notify.links import LinkSigner
 from monitor.notify.routing import load_router
-from monitor.daemon.pipeline import Deps
-from monitor.daemon.reload import RuleBook
-from monitor.detect.rules.loader import load_rules
-from monitor.detect.rules.ruleset import RuleSet
-from monitor.daemon.settings import Settings
-from monitor.ingest.sources import load_sources
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,20 +49,22 @@ def load_knowledge(settings: Settings, learned_weights: bool = True) -> Knowledg
 
     ``learned_weights=False``: the rules with their own weights, ``rules/weights.yaml`` aside.
     """
-    problems = []
-    loaded = {}
-    for name, load in (
-        ("rules", lambda: load_rules(settings.rules_dir, learned_weights)),
-        ("elections", lambda: load_elections(settings.elections_file)),
-        ("gazetteer", lambda: load_gazetteer(settings.countries_file)),
-    ):
-        try:
-            loaded[name] = load()
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-    if problems:
+    problems: list[Problem] = []
+    rules = _collecting(problems, lambda: load_rules(settings.rules_dir, learned_weights))
+    elections = _collecting(problems, lambda: load_elections(settings.elections_file))
+    gazetteer = _collecting(problems, lambda: load_gazetteer(settings.countries_file))
+    if problems or rules is None or elections is None or gazetteer is None:
         raise ConfigError(problems)
-    return Knowledge(calendar=calendar_of(loaded["elections"]), **loaded)
+    return Knowledge(rules=rules, elections=elections, calendar=calendar_of(elections), gazetteer=gazetteer)
+
+
+def _collecting(problems: list[Problem], load: Callable[[], T]) -> T | None:
+    """What ``load`` returns, or None with its problems added to ``problems`` (to report all files at once)."""
+    try:
+        return load()
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fetcher:

@@ -17,10 +17,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
-from monitor.daemon.wiring import Monitor
-from monitor.models import Clock
 from monitor.daemon.scheduler import poll_all
 from monitor.daemon.settings import Settings
+from monitor.daemon.wiring import Monitor
+from monitor.models import Clock
 from monitor.store.engine import ensure_schema
 
 SITE = Path(__file__).parent / "site"
@@ -34,7 +34,7 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         self.base = base
         super().__init__(*args, directory=str(SITE), **kwargs)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         path = Path(self.translate_path(self.path))
         if not path.is_file():
             self.send_error(404)
@@ -55,7 +55,7 @@ def serve_sample_site() -> Iterator[str]:
     """Serve the sample site on 127.0.0.1 (a free port); yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_SiteHandler, base="http://placeholder"))
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    server.RequestHandlerClass = partial(_SiteHandler, base=base)  # type: ignore[assignment]
+    server.RequestHandlerClass = partial(_SiteHandler, base=base)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

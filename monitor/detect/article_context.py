@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from monitor.detect.countries import Gazetteer, countries_about
+from monitor.detect.document import Document
 from monitor.detect.elections import ElectionCalendar
 from monitor.detect.language import detect_language
 from monitor.models import Context, Source
-from monitor.detect.document import Document
 
 # The widest window any rule may ask for (schema.Window's limits); rules narrow it.
 WINDOW_BEFORE_DAYS = 730

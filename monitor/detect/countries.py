@@ -21,12 +21,12 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from monitor.config.fieldtypes import CountryCode
-from monitor.models import Field as TextField
-from monitor.detect.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
+from monitor.config.yamlfile import Finding, file_bytes, load_model, unique
 from monitor.detect.normalisation import Normalised
 from monitor.detect.phrase_matcher import PhraseMatcher, without_overlaps
 from monitor.detect.phrases import check_phrase_table
-from monitor.config.yamlfile import Finding, file_bytes, load_model, unique
+from monitor.detect.placenames import cldr_names, country_phrases, official_languages, parse_exclusion
+from monitor.models import Field as TextField
 
 TITLE_WEIGHT = 3
 ABOUT_SHARE = 0.3  # of the most mentioned country's weight: less is a mention in passing

@@ -9,6 +9,7 @@ about it until then was said about a coming vote.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from monitor.config.fieldtypes import CountryCode
-from monitor.models import Election, ElectionNear, ElectionStatus, ElectionType
 from monitor.config.yamlfile import load_model
+from monitor.models import Election, ElectionNear, ElectionStatus, ElectionType
 
 CALLED_OFF = tuple(status for status in ElectionStatus if status.called_off)
 MAX_VOTE_DAYS = 60  # longest vote held over several days (phased votes such as India's)
@@ -30,13 +31,13 @@ class ElectionSpec(BaseModel):
     country: CountryCode
     type: ElectionType
     date: date
-    end_date: date | None = None  # last day of a multi-day vote
+    end_date: dt.date | None = None  # last day of a multi-day vote; `dt.date`: here `date` names the field above
     # Only day-precision dates are polling days; the others (a month, a year, a legal deadline)
     # stay in the file for reference but never open an election window.
     date_precision: Literal["day", "month", "year", "deadline"] = "day"
     name: str
     status: ElectionStatus
-    cancelled_on: date | None = None  # the day a postponed, cancelled or annulled vote was called off
+    cancelled_on: dt.date | None = None  # the day a postponed, cancelled or annulled vote was called off
     source: str | None = None
     note: str | None = None
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
-from monitor.detect.elections import ElectionCalendar
-from monitor.models import Assessment, Context, ElectionNear, Match, Source, SourceKind, Suppressed, Thresholds
-from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.document import Document, prepare
+from monitor.detect.elections import ElectionCalendar
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.models import Assessment, Context, ElectionNear, Match, Source, SourceKind, Suppressed, Thresholds
 
 
 def assess_text(

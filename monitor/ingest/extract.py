@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import trafilatura
+from trafilatura.settings import Document
 
 from monitor.errors import NotText
 
@@ -80,9 +81,11 @@ def extract_page(body: bytes, url: str | None = None, content_type: str | None =
     except Exception as exc:  # trafilatura/lxml raise many types on hostile markup
         logger.warning("extraction failed url=%s error=%s", url, exc)
         return None
-    if document is None or not (document.text or "").strip():
+    if not isinstance(document, Document):  # None when nothing was found (a dict only with as_dict=True)
         return None
-    text = document.text.strip()
+    text = (document.text or "").strip()
+    if not text:
+        return None
     garbled = len(_CONTROL_CHARS.findall(text))
     if garbled > MAX_CONTROL_SHARE * len(text):
         raise NotText(f"binary content: {garbled} undecodable or control characters in {len(text)} of text")

@@ -14,9 +14,9 @@ from urllib.parse import urldefrag, urljoin
 import courlan
 import feedparser
 
+from monitor.detect.normalisation import normalise
 from monitor.ingest.markup import html_to_text
 from monitor.models import FeedEntry
-from monitor.detect.normalisation import normalise
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ class AddressGuard:
             infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
         except (OSError, UnicodeError, ValueError) as exc:  # UnicodeError: an empty label ("a..b")
             raise FetchError(f"cannot resolve {host}: {exc}") from exc
-        return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]  # str(): typeshed allows an int there
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix: the IPv4 address is the last 32 bits

@@ -9,8 +9,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from monitor.config.fieldtypes import CountryCode, Duration, WebUrl
-from monitor.models import Source, SourceKind
 from monitor.config.yamlfile import load_model, unique
+from monitor.models import Source, SourceKind
 
 
 class SourceSpec(BaseModel):

@@ -13,8 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from monitor.notify.explain import CountryName, describe_election, election_name
 from monitor.models import Article, Assessment, Evidence, Field, Source
+from monitor.notify.explain import CountryName, describe_election, election_name
 
 MAX_QUOTE = 160
 TEMPLATES = Path(__file__).parent / "templates"

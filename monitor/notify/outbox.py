@@ -47,7 +47,7 @@ def _give_up(store: Store, channels: Channels, clock: Clock, delivery: PendingDe
 
 def retry_delay(attempts: int, longest: timedelta) -> timedelta:
     """30 s, 1 min, 2 min, ... doubling after each failed attempt, never more than ``longest``."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), longest)
+    return min(FIRST_RETRY * int(2 ** max(attempts - 1, 0)), longest)  # int(): typeshed's int ** int is Any
 
 
 def deliver_pending(
@@ -80,6 +80,7 @@ def _deliver(
     store: Store, channels: Channels, clock: Clock, policy: RetryPolicy, delivery: PendingDelivery, signer: LinkSigner | None
 ) -> bool:
     channel = channels.get(delivery.channel)
+    error: str | None  # a channel may fail without saying why
     if channel is None:
         result_ok, error = False, f"channel {delivery.channel} is no longer configured"
     else:

@@ -32,12 +32,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.errors import ConfigError, Problem
 from monitor.config.fieldtypes import CountryCode
+from monitor.config.yamlfile import Check, Finding, load_model
+from monitor.errors import ConfigError, Problem
 from monitor.models import Assessment, Severity, Source
 from monitor.notify.channels import LOG_CHANNEL, Channels
 from monitor.notify.silences import target_countries
-from monitor.config.yamlfile import Check, Finding, load_model
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 

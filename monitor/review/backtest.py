@@ -16,9 +16,9 @@ from typing import Any
 
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.models import Assessment, Source, SourceKind, Thresholds, Verdict
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess_text
+from monitor.models import Assessment, Source, SourceKind, Thresholds, Verdict
 from monitor.store.repo import StoredItem
 
 

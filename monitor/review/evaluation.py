@@ -26,14 +26,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from monitor.config.fieldtypes import CountryCode
+from monitor.config.yamlfile import load_model, unique
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
-from monitor.config.fieldtypes import CountryCode
-from monitor.models import Assessment, Source, SourceKind, Thresholds
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess_text
-from monitor.config.yamlfile import load_model, unique
-
+from monitor.models import Assessment, Source, SourceKind, Thresholds
 
 Family = Annotated[str, StringConstraints(pattern=r"^EI-(0[1-9]|1[0-3])$")]
 

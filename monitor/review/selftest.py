@@ -14,13 +14,21 @@ from pathlib import Path
 
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
+from monitor.detect.document import prepare
 from monitor.detect.elections import ElectionCalendar
-from monitor.models import Source
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.ruleset import Filter, Rule, RuleExample, RuleSet
 from monitor.detect.rules.schema import Example
-from monitor.detect.document import prepare
-from monitor.detect.rules.validators import DEFAULT_VALIDATORS, Issue, IssueSeverity, Validator, raise_errors, validate_pack, warnings
+from monitor.detect.rules.validators import (
+    DEFAULT_VALIDATORS,
+    Issue,
+    IssueSeverity,
+    Validator,
+    raise_errors,
+    validate_pack,
+    warnings,
+)
+from monitor.models import Source
 
 # An example without a date is published far from every election in the calendar.
 NO_ELECTION_DAY = datetime(1990, 1, 1, tzinfo=UTC)

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from monitor.models import Assessment
 from monitor.detect.scoring import is_content
+from monitor.models import Assessment
 
 MAX_RAW = 10.0  # bound of a weight in log-odds while fitting
 MAX_SHARE = 2.0  # bound of a weight after scaling, in thresholds: one rule alone may alert, when the data say so

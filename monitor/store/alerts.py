@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from monitor.errors import DatabaseError
 from monitor.models import AlertKind, DeliveryState, Severity, SilenceRule, Verdict
-from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, VerdictRevision
 from monitor.store.records import AlertView, PendingDelivery, RecentAlert, RuleStat
+from monitor.store.tables import Alert, Delivery, Item, RuleMatch, Silence, VerdictRevision
+
 
 class AlertsRepo:
     engine: Engine
@@ -231,7 +232,8 @@ class AlertsRepo:
     def rule_stats(self, since: datetime | None = None) -> list[RuleStat]:
         """Per rule: items it matched, alerts marked true and false among them, the last match."""
         verdicts = self.verdicts()
-        stats: dict[str, dict[str, object]] = {}
+        counts: dict[str, dict[str, int]] = {}
+        last: dict[str, datetime] = {}
         with Session(self.engine) as session:
             query = (
                 select(RuleMatch.rule_id, Item.published_at, Alert.id)
@@ -241,14 +243,14 @@ class AlertsRepo:
             if since is not None:
                 query = query.where(col(Item.published_at) >= since)
             for rule_id, published, alert_id in session.exec(query):
-                entry = stats.setdefault(rule_id, {"fired": 0, Verdict.TP: 0, Verdict.FP: 0, "last": published})
-                entry["fired"] = int(entry["fired"]) + 1  # type: ignore[call-overload]
-                entry["last"] = max(entry["last"], published)  # type: ignore[type-var]
+                entry = counts.setdefault(rule_id, {"fired": 0, Verdict.TP: 0, Verdict.FP: 0})
+                entry["fired"] += 1
+                last[rule_id] = max(last.get(rule_id, published), published)
                 verdict = verdicts.get(alert_id) if alert_id is not None else None
                 if verdict is not None:
-                    entry[verdict] = int(entry[verdict]) + 1  # type: ignore[call-overload]
+                    entry[verdict] += 1
         return sorted(
-            (RuleStat(rule, int(v["fired"]), int(v[Verdict.TP]), int(v[Verdict.FP]), v["last"]) for rule, v in stats.items()),  # type: ignore[arg-type]
+            (RuleStat(rule, v["fired"], v[Verdict.TP], v[Verdict.FP], last[rule]) for rule, v in counts.items()),
             key=lambda r: (-r.fired, r.rule_id),
         )
 

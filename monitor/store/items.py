@@ -7,14 +7,14 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import ColumnElement, delete, func, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from monitor.models import AlertKind, Article, Assessment, Decision, DeliveryState, Fate, Source, TroubleKind
-from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
 from monitor.store.records import NewAlert, SourceStatus, StoredItem
+from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
 
@@ -65,7 +65,7 @@ class ItemsRepo:
 
     def seen(self, keys: tuple[str, ...], title_key: str | None, now: datetime) -> bool:
         """Whether any identity of an entry is already stored (a title only within a week)."""
-        conditions = [col(ItemKey.key).in_(keys)] if keys else []
+        conditions: list[ColumnElement[bool]] = [col(ItemKey.key).in_(keys)] if keys else []
         if title_key:
             conditions.append((col(ItemKey.key) == title_key) & (col(ItemKey.seen_at) >= now - timedelta(days=TITLE_KEY_DAYS)))
         if not conditions:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli.main import build_parser, main
 from monitor.cli.docs import leaf_commands
+from monitor.cli.main import build_parser, main
 from monitor.daemon.settings import Settings
 from tests.conftest import ROOT
 

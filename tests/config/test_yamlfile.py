@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.config.yamlfile import format_loc, load_model
 from monitor.errors import ConfigError, Problem
 from monitor.ingest.sources import SourcesFile, load_sources
-from monitor.config.yamlfile import format_loc, load_model
 
 INTERVAL = timedelta(minutes=15)
 

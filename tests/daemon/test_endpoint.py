@@ -19,11 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.daemon.wiring import Monitor
 from monitor.cli.main import main
-from monitor.demo import demo_sources, serve_sample_site
 from monitor.daemon.endpoint import EndpointLimits, serve_verdicts
-from monitor.daemon.wiring import link_signer
+from monitor.daemon.wiring import Monitor, link_signer
+from monitor.demo import demo_sources, serve_sample_site
 from monitor.notify.links import LinkSigner
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
@@ -31,6 +30,7 @@ from monitor.store.tables import VerdictRevision
 from testbed.builders import count_rows
 from testbed.servers import free_port
 from testbed.settings import make_settings
+
 
 def query(link: str) -> str:
     return link.split("?", 1)[1]

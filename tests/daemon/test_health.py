@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from monitor.daemon.wiring import Monitor
 from monitor.daemon.health import source_trouble
-from monitor.models import HealthPolicy
 from monitor.daemon.pipeline import poll_source
 from monitor.daemon.scheduler import calendar_job, health_job
+from monitor.daemon.wiring import Monitor
+from monitor.models import HealthPolicy
 from monitor.store.engine import ensure_schema
 from testbed.builders import rss, write_sources
 from testbed.settings import make_settings

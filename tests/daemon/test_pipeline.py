@@ -11,10 +11,10 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from monitor.daemon.wiring import Monitor
 from monitor.cli.main import main
 from monitor.daemon.pipeline import poll_source
 from monitor.daemon.settings import Settings
+from monitor.daemon.wiring import Monitor
 from monitor.store.engine import ensure_schema
 from monitor.store.tables import Item
 from testbed.builders import page, rss, write_sources

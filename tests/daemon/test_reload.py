@@ -6,9 +6,9 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
+from monitor.daemon.scheduler import build_scheduler, reload_job
 from monitor.daemon.wiring import Monitor
 from monitor.models import RetryPolicy
-from monitor.daemon.scheduler import build_scheduler, reload_job
 from monitor.store.engine import ensure_schema
 from testbed.builders import write_sources
 from testbed.settings import make_settings

@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from monitor.daemon.scheduler import build_scheduler, poll_job
 from monitor.daemon.wiring import Monitor
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.models import RetryPolicy
-from monitor.daemon.scheduler import build_scheduler, poll_job
 from monitor.store.engine import ensure_schema
 from testbed.builders import write_sources
 from testbed.servers import DribbleServer, free_port

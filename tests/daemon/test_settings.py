@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from monitor.daemon.wiring import endpoint_limits, link_signer, make_fetcher
 from monitor.cli.main import main
 from monitor.daemon.settings import Settings, parse_listen
+from monitor.daemon.wiring import endpoint_limits, link_signer, make_fetcher
 
 NAMES = sorted(Settings.model_fields)
 

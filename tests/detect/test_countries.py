@@ -6,10 +6,10 @@ import unicodedata
 
 import pytest
 
-from monitor.detect.countries import CountriesFile, Gazetteer, load_gazetteer, text_language
-from monitor.detect.placenames import parse_exclusion
-from monitor.detect.normalisation import normalise, normalise_phrase
 from monitor.config.yamlfile import load_model
+from monitor.detect.countries import CountriesFile, Gazetteer, load_gazetteer, text_language
+from monitor.detect.normalisation import normalise, normalise_phrase
+from monitor.detect.placenames import parse_exclusion
 from tests.conftest import ROOT
 
 COUNTRIES_FILE = ROOT / "data" / "countries.yaml"
@@ -140,7 +140,7 @@ def test_every_election_country_has_english_and_russian_phrases(spec: CountriesF
     assert country.phrases.get("ru")
 
 
-@pytest.mark.parametrize(("code", "language", "text"), [(c, lang, t) for c, texts in ABOUT.items() for lang, t in zip(MAIN_LANGUAGES, texts)])
+@pytest.mark.parametrize(("code", "language", "text"), [(c, lang, t) for c, texts in ABOUT.items() for lang, t in zip(MAIN_LANGUAGES, texts, strict=True)])
 def test_the_target_countries_are_recognised_in_the_four_main_languages(gazetteer: Gazetteer, code: str, language: str, text: str) -> None:
     """A short inflected phrase about each target country names that country and no other."""
     assert about(gazetteer, text) == [code], language

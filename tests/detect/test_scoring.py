@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from monitor.detect.article_context import build_context
-from monitor.models import Severity, Source, SourceKind, Thresholds
+from monitor.detect.document import prepare
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.scoring import assess
-from monitor.detect.document import prepare
+from monitor.models import Severity, Source, SourceKind, Thresholds
 from tests.detect.rules.test_conditions import CALENDAR, GAZETTEER
 
 PACK = """\

@@ -10,13 +10,13 @@ import pytest
 
 from monitor.cli.main import main
 from monitor.demo import SITE
+from monitor.detect.document import prepare
+from monitor.detect.normalisation import normalise
+from monitor.detect.stories import StoryCandidate, alert_candidate, item_candidate, jaccard, same_story, shingles
+from monitor.models import Assessment, Election, ElectionNear, ElectionType, Match, Severity
 from monitor.review.evaluation import load_cases
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
-from monitor.detect.normalisation import normalise
-from monitor.detect.document import prepare
-from monitor.detect.stories import StoryCandidate, alert_candidate, item_candidate, jaccard, same_story, shingles
-from monitor.models import Assessment, Election, ElectionNear, ElectionType, Match, Severity
 from testbed.builders import rss, write_sources
 from testbed.settings import make_settings
 from tests.conftest import ROOT

@@ -11,8 +11,8 @@ from monitor.daemon.wiring import make_fetcher
 from monitor.ingest.article import fetch_article
 from monitor.ingest.fetch import Fetcher
 from monitor.models import Extraction, FeedEntry, Source, SourceKind
-from testbed.settings import make_settings
 from testbed.builders import page
+from testbed.settings import make_settings
 
 NOW = datetime(2024, 9, 25, 12, 0, tzinfo=UTC)
 PARAGRAPH = "The minister of foreign affairs received the ambassador and discussed transit across the border at length."

@@ -10,11 +10,11 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monitor.detect.document import prepare
+from monitor.detect.phrase_matcher import PhraseMatcher
 from monitor.errors import MonitorError
 from monitor.ingest.extract import extract_page
 from monitor.ingest.feeds import parse_feed, title_key
-from monitor.detect.document import prepare
-from monitor.detect.phrase_matcher import PhraseMatcher
 
 FEED_URL = "https://mfa.example.org/feed.xml"
 MATCHER = PhraseMatcher(["vote correctly", "Lithuan*3", "голосова*", "台湾"])

@@ -6,7 +6,19 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from monitor.models import Assessment, Decision, Election, ElectionNear, ElectionType, Fate, Match, Severity, SilenceRule, Source, SourceKind
+from monitor.models import (
+    Assessment,
+    Decision,
+    Election,
+    ElectionNear,
+    ElectionType,
+    Fate,
+    Match,
+    Severity,
+    SilenceRule,
+    Source,
+    SourceKind,
+)
 from monitor.notify.decision import decide
 
 SOURCE = Source(id="by-mfa", name="MFA", url="https://example.invalid/feed", kind=SourceKind.OFFICIAL, country="BY")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import Monitor
 from monitor.cli.main import main
+from monitor.daemon.scheduler import poll_all
+from monitor.daemon.wiring import Monitor
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.models import RetryPolicy
 from monitor.notify.outbox import LEASE, deliver_pending, retry_delay
-from monitor.daemon.scheduler import poll_all
 from monitor.store.engine import ensure_schema
 from testbed.settings import make_settings
 

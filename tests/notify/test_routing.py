@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import Monitor, check_crontab
 from monitor.cli.main import main
+from monitor.daemon.scheduler import build_scheduler, digest_job
+from monitor.daemon.wiring import Monitor, check_crontab
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.errors import ConfigError
 from monitor.models import RetryPolicy
 from monitor.notify.channels import build_channels
 from monitor.notify.outbox import deliver_pending
 from monitor.notify.routing import load_router
-from monitor.daemon.scheduler import build_scheduler, digest_job
 from testbed.settings import make_settings
 
 ROUTING = """\

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import load_knowledge
 from monitor.cli.main import main
-from monitor.review.evaluation import EvalCase, Report, evaluate, load_cases
+from monitor.daemon.wiring import load_knowledge
 from monitor.models import Match
+from monitor.review.evaluation import EvalCase, Report, evaluate, load_cases
 from testbed.settings import make_settings
 from tests.conftest import ROOT
 
@@ -69,7 +69,7 @@ def test_documented_cases_are_all_present_with_the_agreed_labels(cases: tuple[Ev
     for c in cases:
         if c.case:
             by_case.setdefault(c.case, set()).add(c.expected)
-    assert DOCUMENTED <= set(by_case)
+    assert set(by_case) >= DOCUMENTED
     for case, labels in by_case.items():
         assert labels == ({"no_alert"} if case in BOUNDARY_NO_ALERT else {"alert"}), case
 
@@ -163,7 +163,7 @@ def test_the_corpus_has_the_size_the_detection_issue_asks_for(cases: tuple[EvalC
     assert len(real) >= 120
     assert sum(c.expected == "no_alert" for c in cases) >= sum(c.expected == "alert" for c in cases)
     languages = {c.language for c in cases}
-    assert REQUIRED_LANGUAGES <= languages and {"ka", "hy"} & languages
+    assert languages >= REQUIRED_LANGUAGES and {"ka", "hy"} & languages
     assert all(2016 <= c.published.year <= 2026 for c in cases if c.episode)
     assert [c.id for c in cases if c.episode and c.expected == "alert" and not c.source_url] == []
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.main import main
+from monitor.daemon.pipeline import poll_source
 from monitor.daemon.wiring import Monitor, load_knowledge
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.validators import IssueSeverity
 from monitor.errors import RuleError
-from monitor.review.selftest import ExamplesPass, checked_rules
-from monitor.cli.main import main
 from monitor.notify.digest import digest_message
-from monitor.daemon.pipeline import poll_source
+from monitor.review.selftest import ExamplesPass, checked_rules
 from monitor.store.engine import ensure_schema
 from testbed.builders import page, rss, write_sources
 from testbed.settings import make_settings

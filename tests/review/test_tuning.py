@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from monitor.cli.main import main
-from monitor.errors import RuleError
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.weights import load_weights
+from monitor.errors import RuleError
 from monitor.review.tuning import FALSE_ALERT_TARGET, MAX_SHARE, Labelled, cross_validate, fit, weights_yaml
 from testbed.settings import make_settings
 from tests.conftest import ROOT
@@ -87,7 +87,7 @@ def test_a_weight_for_a_rule_that_does_not_exist_is_refused(tmp_path: Path) -> N
     shutil.copytree(ROOT / "rules", rules_dir)
     data = {"threshold": 4, "trained": "2026-12-01", "cases": 1, "verdicts": 0, "weights": {"renamed-rule": 2.0}}
     (rules_dir / "weights.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(RuleError, match="renamed-rule.*no such rule"):
+    with pytest.raises(RuleError, match=r"renamed-rule.*no such rule"):
         load_rules(rules_dir)
 
 

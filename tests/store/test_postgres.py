@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor.daemon.wiring import Monitor
 from monitor.cli.main import main
+from monitor.daemon.scheduler import poll_all
+from monitor.daemon.wiring import Monitor
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.errors import DatabaseError
 from monitor.notify.outbox import LEASE
-from monitor.daemon.scheduler import poll_all
 from monitor.store.engine import ensure_schema, make_engine
 from monitor.store.repo import Store
 from testbed.settings import make_settings

@@ -13,13 +13,13 @@ from typing import Any, Protocol
 
 import regex
 
-from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field, SourceKind
-from monitor.detect.rules import schema
-from monitor.detect.rules.safety import FLAGS
-from monitor.detect.rules.lexicon import TARGET, list_name, references
 from monitor.detect.document import Document
 from monitor.detect.normalisation import Normalised
 from monitor.detect.phrase_matcher import without_overlaps
+from monitor.detect.rules import schema
+from monitor.detect.rules.lexicon import TARGET, list_name, references
+from monitor.detect.rules.safety import FLAGS
+from monitor.models import Context, ElectionNear, ElectionType, Evidence, Field, SourceKind
 
 logger = logging.getLogger(__name__)
 

@@ -25,14 +25,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from monitor.errors import ConfigError, Problem
-from monitor.models import Concepts
 from monitor.config.fieldtypes import LanguageCode
+from monitor.config.yamlfile import load_model
 from monitor.detect.document import Document
 from monitor.detect.normalisation import Normalised, normalise_phrase
 from monitor.detect.phrase_matcher import PhraseMatcher, without_overlaps
 from monitor.detect.phrases import check_phrase_table
-from monitor.config.yamlfile import load_model
+from monitor.errors import ConfigError, Problem
+from monitor.models import Concepts
 
 LexiconId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
 REFERENCE = "@"  # "@threat" in a phrase list stands for every entry of the lexicon "threat"

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from monitor.errors import ConfigError, Problem, RuleError
+from monitor.config.yamlfile import Check, Finding, locate, read_yaml, validate
 from monitor.detect.rules.conditions import compile_condition, needs
-from monitor.detect.rules.lexicon import REFERENCE, TARGET, Lexicon, LexiconSpec, lexicon_files, load_lexicon_specs, references
+from monitor.detect.rules.lexicon import (
+    REFERENCE,
+    TARGET,
+    Lexicon,
+    LexiconSpec,
+    lexicon_files,
+    load_lexicon_specs,
+    references,
+)
 from monitor.detect.rules.ruleset import ExampleSet, Filter, Rule, RuleExample, RuleSet
 from monitor.detect.rules.schema import Example, RuleFile, phrase_lists
 from monitor.detect.rules.weights import WEIGHTS_FILE, load_weights, weights_path
-from monitor.config.yamlfile import Check, Finding, locate, read_yaml, validate
+from monitor.errors import ConfigError, Problem, RuleError
 
 
 def rule_files(directory: Path) -> list[Path]:

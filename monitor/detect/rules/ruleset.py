@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
-from monitor.models import Context, Severity
-from monitor.detect.rules.conditions import NO_MATCH, Condition, Needs, ConditionResult
-from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.document import Document
+from monitor.detect.rules.conditions import NO_MATCH, Condition, ConditionResult, Needs
+from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.rules.schema import Example
+from monitor.models import Context, Severity
 
 
 @dataclass(frozen=True)

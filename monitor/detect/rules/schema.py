@@ -15,16 +15,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from monitor.config.fieldtypes import CountryCode, LanguageCode
-from monitor.models import Field as TextField
-from monitor.models import Severity, SourceKind
+from monitor.detect.phrases import phrase_pattern
 from monitor.detect.rules.lexicon import REFERENCE
 from monitor.detect.rules.safety import check_pattern
-from monitor.detect.phrases import phrase_pattern
+from monitor.models import Field as TextField
+from monitor.models import Severity, SourceKind
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 
@@ -196,7 +205,7 @@ class AtLeastCondition(BaseModel):
         return self
 
 
-CONDITIONS: dict[str, type[BaseModel]] = {
+CONDITIONS: dict[str, type[ConditionSpec]] = {  # a model missing from the union below is a type error
     "phrases": PhrasesCondition,
     "regex": RegexCondition,
     "proximity": ProximityCondition,
@@ -227,14 +236,23 @@ def _condition_tag(value: Any) -> str | None:
     return f"{key}-condition" if key else None
 
 
-ConditionSpec = Annotated[
-    Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],  # type: ignore[valid-type]
-    Discriminator(
-        _condition_tag,
-        custom_error_type="unknown_condition",
-        custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITIONS),
-    ),
-]
+if TYPE_CHECKING:
+    # The union built from CONDITIONS below, spelt out for the type checker, which cannot read a
+    # union made at run time.
+    ConditionSpec: TypeAlias = (
+        PhrasesCondition | RegexCondition | ProximityCondition | CountCondition | ElectionWindowCondition
+        | SourceKindCondition | SourceCountryCondition | SourceIdCondition | LanguageCondition
+        | AllCondition | AnyCondition | NotCondition | AtLeastCondition
+    )
+else:
+    ConditionSpec = Annotated[
+        Union[tuple(Annotated[model, Tag(f"{key}-condition")] for key, model in CONDITIONS.items())],  # noqa: UP007 (X | Y cannot spread a tuple)
+        Discriminator(
+            _condition_tag,
+            custom_error_type="unknown_condition",
+            custom_error_message="a condition needs one of the keys: " + ", ".join(CONDITIONS),
+        ),
+    ]
 
 for _model in (AllCondition, AnyCondition, NotCondition, AtLeastCondition):
     _model.model_rebuild()

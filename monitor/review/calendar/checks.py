@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from monitor.config.yamlfile import Check, Finding
 from monitor.detect.elections import CALLED_OFF, ElectionsFile, ElectionSpec
 from monitor.models import ElectionStatus, ElectionType
-from monitor.config.yamlfile import Check, Finding
 
 FIRST_ROUND_WITHIN = timedelta(days=365)  # a second round comes within a year of its first
 RUNS_OUT_WITHIN = timedelta(days=182)  # the calendar is "running out" when its last polling day is this close

@@ -29,8 +29,8 @@ from pydantic import ValidationError
 
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionSpec
-from monitor.errors import ConfigError, Problem
 from monitor.detect.normalisation import normalise
+from monitor.errors import ConfigError, Problem
 from monitor.models import ElectionStatus, ElectionType
 
 MOVED_WITHIN = timedelta(days=45)
@@ -235,7 +235,7 @@ def _csv_rows(path: Path, text: str, today: date) -> Iterator[tuple[str, dict[st
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     headers = {h.strip().lower(): h for h in reader.fieldnames or ()}
     columns = {ours: next((headers[n] for n in names if n in headers), None) for ours, names in _COLUMNS.items()}

@@ -10,18 +10,17 @@ import pytest
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from monitor.cli.main import main
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
+from monitor.detect.document import prepare
 from monitor.detect.elections import ElectionCalendar
+from monitor.detect.rules.conditions import ConditionResult, compile_condition
+from monitor.detect.rules.loader import lexicon_for, load_rules
+from monitor.detect.rules.safety import check_pattern
+from monitor.detect.rules.schema import ConditionSpec
 from monitor.errors import RuleError
 from monitor.models import Election, ElectionType, Field, Source, SourceKind
-from monitor.detect.rules.conditions import ConditionResult, compile_condition
-from monitor.detect.rules.loader import lexicon_for
-from monitor.detect.rules.loader import load_rules
-from monitor.detect.rules.safety import check_pattern
-from monitor.cli.main import main
-from monitor.detect.document import prepare
-from monitor.detect.rules.schema import ConditionSpec
 from testbed.settings import make_settings
 
 GAZETTEER = Gazetteer(
@@ -205,8 +204,8 @@ class TestSafePatterns:
 
     def test_every_shipped_pattern_passes(self) -> None:
         """The shipped rule pack (every regex in rules/*.yaml) passes the check."""
-        ROOT = Path(__file__).resolve().parents[3]
-        patterns = [m for path in sorted((ROOT / "rules").glob("*.yaml")) for m in _regexes(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        root = Path(__file__).resolve().parents[3]
+        patterns = [m for path in sorted((root / "rules").glob("*.yaml")) for m in _regexes(yaml.safe_load(path.read_text(encoding="utf-8")))]
         assert len(patterns) >= 4
         for pattern in patterns:
             check_pattern(pattern)

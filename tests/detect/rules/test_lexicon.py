@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from monitor.detect.article_context import build_context
-from monitor.errors import RuleError
-from monitor.models import Source, SourceKind, Thresholds
+from monitor.detect.document import prepare
 from monitor.detect.rules.loader import load_rules, rules_digest
 from monitor.detect.scoring import assess
-from monitor.detect.document import prepare
+from monitor.errors import RuleError
+from monitor.models import Source, SourceKind, Thresholds
 from tests.detect.rules.test_conditions import CALENDAR, GAZETTEER
 
 THREAT = """\

@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.cli.main import main
-from monitor.errors import Problem, RuleError
-from monitor.models import Context, Severity, Source, SourceKind
+from monitor.detect.document import prepare
 from monitor.detect.rules.conditions import ConditionResult
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.safety import check_pattern
-from monitor.detect.document import prepare
+from monitor.errors import Problem, RuleError
+from monitor.models import Context, Severity, Source, SourceKind
 from testbed.settings import make_settings
 
 VALID = """\

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.review.calendar.checks import calendar_checks, calendar_gaps, calendar_stats, upcoming
+from monitor.config.yamlfile import load_model
 from monitor.detect.elections import ElectionsFile, ElectionSpec, WithoutVote
 from monitor.errors import ConfigError
-from monitor.config.yamlfile import load_model
+from monitor.review.calendar.checks import calendar_checks, calendar_gaps, calendar_stats, upcoming
 
 TODAY = date(2026, 12, 1)
 URL = "https://example.org/calendar"

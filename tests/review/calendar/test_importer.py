@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.review.calendar.importer import country_resolver, merge, read_votes
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionSpec
 from monitor.errors import ConfigError
+from monitor.review.calendar.importer import country_resolver, merge, read_votes
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "calendars"

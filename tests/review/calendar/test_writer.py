@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from monitor.review.calendar.writer import header_of, render, write
 from monitor.detect.elections import ElectionsFile, load_elections
+from monitor.review.calendar.writer import header_of, render, write
 from tests.conftest import ROOT
 
 
