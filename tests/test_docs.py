@@ -103,7 +103,7 @@ def test_the_layout_lists_every_package_and_nothing_else() -> None:
     packages = {str(init.parent.relative_to(ROOT)) for init in (ROOT / "monitor").rglob("__init__.py")}
     assert {p for p in listed if p.startswith("monitor")} == packages
     assert all((ROOT / p).is_dir() for p in listed), sorted(p for p in listed if not (ROOT / p).is_dir())
-    assert {"rules", "data", "tests", "bench"} <= listed
+    assert {"rules", "data", "tests", "testbed", "bench"} <= listed
 
 
 RULES_README = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")

@@ -118,7 +118,3 @@ def calendar_of(spec: ElectionsFile) -> ElectionCalendar:
         for e in spec.elections
         if e.date_precision == "day"
     )
-
-
-def load_calendar(path: Path) -> ElectionCalendar:
-    return calendar_of(load_elections(path))

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor.detect.elections import ElectionCalendar, ElectionsFile, load_calendar, load_elections
+from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
 from monitor.errors import ConfigError
 from monitor.models import Election, ElectionType
 from tests.conftest import ROOT
+
+
+def load_calendar(path: Path) -> ElectionCalendar:
+    return calendar_of(load_elections(path))
 
 DAY = date(2024, 9, 25)  # the founding case: 18 days before Lithuania's Seimas election
 
