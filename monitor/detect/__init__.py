@@ -1,2 +1,2 @@
-"""Deciding what an article says: normalising and matching text, countries and the election calendar,
-the rule language and lexicons, scoring, explanations and story grouping. Pure: no network, no database."""
+"""Deciding what an article says: text normalisation and phrase matching, countries and the election
+calendar, the rule language and lexicons, scoring and story grouping. Pure: no network, no database."""

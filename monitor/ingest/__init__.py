@@ -1,2 +1,2 @@
 """Getting articles in: the guarded HTTP client, feeds, page text extraction and the sources file.
-It knows the domain types and nothing of rules, storage or alerts."""
+It knows the domain types and detection's text normalisation, nothing of rules, storage or alerts."""

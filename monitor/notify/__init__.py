@@ -1,2 +1,2 @@
-"""Alerts: the words of an assessment (the alert message, `monitor score` text and JSON), the channels,
-routing, the outbox and its delivery through apprise, digests and silences."""
+"""Alerts on their way out: an item's fate, the words of an assessment (alert message, `monitor score`
+text and JSON), verdict links, channels, routing, the outbox and its delivery, digests and silences."""
