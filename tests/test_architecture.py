@@ -89,3 +89,14 @@ def test_nothing_imports_the_command_line() -> None:
     """The CLI is the top: no library module reaches up to it."""
     importers = [str(p.relative_to(ROOT)) for p in modules("monitor") if package_of(p) not in ("cli", "__main__") and any(n.split(".")[0] == "cli" for n in imported(p))]
     assert importers == []
+
+
+@pytest.mark.parametrize("root", ["bench", "testbed", "scripts"])
+def test_benchmarks_and_the_testbed_stand_without_the_tests(root: str) -> None:
+    """bench/, testbed/ and scripts/ import nothing from tests/: the tests stand on them, not the reverse."""
+    importers = []
+    for path in modules(root):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            importers += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] == "tests"]
+    assert importers == []

@@ -1,6 +1,6 @@
-"""One source's poll: fetch -> parse -> dedupe -> extract -> context -> score -> store -> alert.
+"""One source's poll: fetch -> parse -> dedupe -> extract -> context -> score -> decide -> store -> alert.
 
-Everything a poll needs arrives in one ``Deps`` object built by the CLI. A failure of one
+Everything a poll needs arrives in one ``Deps`` object built in ``monitor.daemon.wiring``. A failure of one
 entry is recorded on that entry and the poll goes on; a failure of the feed is recorded on
 the source, which then backs off (but is never given up).
 """
@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Deps:
-    """Everything a job needs, built once in the CLI and passed down."""
+    """Everything a job needs, built once in ``monitor.daemon.wiring`` and passed down."""
 
     fetcher: Fetcher
     store: Store

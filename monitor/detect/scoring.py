@@ -8,6 +8,7 @@ from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.document import Document, prepare
 from monitor.detect.elections import ElectionCalendar
+from monitor.detect.families import CONTEXT_FAMILY
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.models import Assessment, Context, ElectionNear, Match, Source, SourceKind, Suppressed, Thresholds
 
@@ -81,9 +82,6 @@ def for_review(matches: list[Match], elections: tuple[ElectionNear, ...], contex
     foreign_vote = any(n.election.country != context.source.country for n in elections)
     evidence = any(m.evidence and is_content(m) for m in matches)
     return context.source.kind in STATE_KINDS and foreign_vote and evidence
-
-
-CONTEXT_FAMILY = "ei:EI-01"
 
 
 def is_content(match: Match) -> bool:

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.detect.document import Document
+from monitor.detect.families import FAMILY_PREFIX
 from monitor.detect.normalisation import Normalised, normalise
 from monitor.models import Assessment
 
 SHINGLE_WORDS = 4
-FAMILY_PREFIX = "ei:"  # the tags that name an indicator family (ei:EI-02)
 
 
 @dataclass(frozen=True)

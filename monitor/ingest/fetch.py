@@ -243,7 +243,7 @@ class Fetcher:
 
 
 def build_client(user_agent: str, connect_timeout: float, read_timeout: float, guard: AddressGuard | None = None) -> httpx.Client:
-    """The one client the process uses (built by the CLI, closed by it).
+    """The one client the process uses (built in ``monitor.daemon.wiring``, closed by its owner).
 
     With a guard, every connection the client opens is checked where its socket opens.
     """

@@ -64,7 +64,7 @@ class LogChannel:
 
 
 class Channels:
-    """The configured channels, by id. Built once by the CLI."""
+    """The configured channels, by id. Built once, where every object is built (``monitor.daemon.wiring``)."""
 
     def __init__(self, channels: list[Channel]) -> None:
         self._channels = tuple(channels)

@@ -4,7 +4,7 @@ story, a near miss for review, or nothing.
 Pure: the scoring's assessment, the silences in force and the result of story matching go in;
 a frozen ``Decision`` comes out, which the store records as it is. It lives in notify because
 what it weighs is notification policy (silences, one alert per story) over the detection's
-verdict, and notify depends on the domain types only; the daemon gathers its inputs.
+verdict; it needs the domain types only, and the daemon gathers its inputs.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from monitor.store.repo import AlertView
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)  # a channel's first digest covers the last day
 
+
 def digest_message(alerts: list[AlertView], since: datetime, reviews: list[AlertView] | None = None) -> tuple[str, str] | None:
     """(title, body) of a digest of ``alerts`` and of the items stored for review, or None when there are none."""
     reviews = reviews or []
@@ -21,6 +22,7 @@ def digest_message(alerts: list[AlertView], since: datetime, reviews: list[Alert
     count = len(alerts)
     title = f"Digest: {count} alert{'s' if count != 1 else ''}" + (f", {len(reviews)} for review" if reviews else "") + f" since {since:%Y-%m-%d %H:%M} UTC"
     return title, "\n".join(lines)
+
 
 def _grouped(alerts: list[AlertView]) -> list[str]:
     """Alerts grouped by the election they bear on, most severe first."""

@@ -1,8 +1,9 @@
 """The pack tests itself: the examples of every rule and filter (texts each must match and
 texts it must not), and the validators of ``monitor.detect.rules.validators``.
 
-``checked_rules`` is the one gate a pack passes before it is used for a run of any length:
-`monitor rules check`, a reload of the rules in force, and the candidate of `monitor backtest`.
+``checked_rules`` is the gate a changed pack passes: `monitor rules check`, a reload of the rules
+in force, and the candidate of `monitor backtest`. The daemon's start only loads the rules (their
+files and schema), so that starting stays fast; run `monitor rules check` before it.
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ class AlertsRepo:
                 tags = session.exec(select(RuleMatch.tags).where(RuleMatch.item_id == item.id)).all()
                 elections = tuple((str(e["country"]), str(e["date"])) for e in item.elections)
                 recent.append(
-                    RecentAlert(alert.id, item.title, item.text, item.language, item.published_at, elections, tuple(t for ts in tags for t in ts))
+                    RecentAlert(alert.id, item.text, item.language, item.published_at, elections, tuple(t for ts in tags for t in ts))
                 )
             return recent
 

@@ -40,7 +40,6 @@ class RecentAlert:
     """An item alert of the last hours, with what story matching compares."""
 
     alert_id: int
-    title: str
     text: str
     language: str | None
     published_at: datetime

@@ -289,7 +289,7 @@ def test_bad_endpoint_limits_are_refused_before_anything_runs(monkeypatch, capsy
 
 def test_an_endpoint_that_cannot_listen_is_refused_with_exit_2(tmp_path: Path, clock, capsys) -> None:
     """A port already taken names MONITOR_HTTP_LISTEN (no traceback). An address that is no
-    host:port is refused with the other settings (tests/test_cli.py)."""
+    host:port is refused with the other settings (tests/cli/test_main.py)."""
     (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

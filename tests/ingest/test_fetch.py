@@ -44,7 +44,8 @@ def user_agent(tmp_path: Path) -> str:
 
 @pytest.fixture
 def client(user_agent: str) -> Iterator[httpx.Client]:
-    with build_client(user_agent, connect_timeout=5, read_timeout=5) as c:
+    """The client as the daemon builds it: every connection through the guarded transport."""
+    with build_client(user_agent, connect_timeout=5, read_timeout=5, guard=AddressGuard(LOOPBACK_ONLY)) as c:
         yield c
 
 

@@ -13,7 +13,6 @@ The example self-test, which needs the calendar and the gazetteer, is in ``monit
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,6 +22,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import ClassVar
 
+from monitor.detect.families import FAMILIES, FAMILY_PREFIX, FAMILY_TAG
 from monitor.detect.rules.ruleset import Filter, Rule, RuleSet
 from monitor.errors import Problem, RuleError
 
@@ -85,13 +85,6 @@ def raise_errors(issues: Sequence[Issue]) -> None:
     found = errors(issues)
     if found:
         raise RuleError([issue.problem() for issue in found])
-
-
-# The indicator families of the project's taxonomy (EI-01 ... EI-13): scoring reads ``ei:`` tags,
-# EI-01 (context) never alerts alone, and stories join items that share two families.
-FAMILY_PREFIX = "ei:"
-FAMILY_TAG = re.compile(r"^ei:EI-(0[1-9]|1[0-3])$")
-FAMILIES = tuple(f"ei:EI-{n:02d}" for n in range(1, 14))
 
 
 class FamilyTagKnown(Validator):
