@@ -9,11 +9,12 @@ run: $(VENV)/.installed
 	$(BIN)/monitor db upgrade
 	$(BIN)/monitor run
 
-# Lint and types first (seconds), then the suite; settings in pyproject.toml ([tool.ruff], [tool.mypy]).
+# Lint and types first (seconds), then the suite on every core (pytest-xdist; each test has its own
+# servers on free ports and its own files); settings in pyproject.toml ([tool.ruff], [tool.mypy]).
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 demo: $(VENV)/.installed
 	$(BIN)/monitor demo
