@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -35,13 +36,8 @@ class ItemsRepo:
 
     def record_poll(self, status: SourceStatus) -> None:
         """Store the whole state of a source after a poll (success or failure)."""
-        with Session(self.engine) as session:
-            row = session.get(SourceState, status.source_id) or SourceState(source_id=status.source_id)
-            for name, value in asdict(status).items():
-                if name != "health_alert":  # the health job's to keep; a poll does not touch it
-                    setattr(row, name, value)
-            session.add(row)
-            session.commit()
+        values = {name: value for name, value in asdict(status).items() if name != "health_alert"}  # the health job's to keep
+        _upsert_source_state(self.engine, values)
 
     def item_times(self, source_id: str, limit: int = 20) -> list[datetime]:
         """Publication times of the source's latest items, newest first: its usual rhythm."""
@@ -50,11 +46,7 @@ class ItemsRepo:
             return list(session.exec(query).all())
 
     def set_health_alert(self, source_id: str, trouble: TroubleKind | None) -> None:
-        with Session(self.engine) as session:
-            row = session.get(SourceState, source_id) or SourceState(source_id=source_id)
-            row.health_alert = trouble
-            session.add(row)
-            session.commit()
+        _upsert_source_state(self.engine, {"source_id": source_id, "health_alert": trouble})
 
     def items_per_source(self) -> dict[str, int]:
         with Session(self.engine) as session:
@@ -251,3 +243,18 @@ def _add_alert(session: Session, item_id: int, assessment: Assessment, decision:
 def _status(row: SourceState) -> SourceStatus:
     values = {name: getattr(row, name) for name in SourceStatus.__dataclass_fields__}
     return SourceStatus(**values | {"health_alert": TroubleKind(row.health_alert) if row.health_alert else None})
+
+
+def _upsert_source_state(engine: Engine, values: dict[str, Any]) -> None:
+    """Insert a source's row or update the given columns of it, in one statement.
+
+    Several workers may record the first poll of the same source at once: a read-then-insert
+    would fail all but one of them on the primary key (and count a false failure), an upsert
+    leaves the row of the last writer. Both SQLite and PostgreSQL spell it ON CONFLICT.
+    """
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(SourceState).values(**values)
+    updates = {name: statement.excluded[name] for name in values if name != "source_id"}
+    with Session(engine) as session:
+        session.execute(statement.on_conflict_do_update(index_elements=["source_id"], set_=updates))
+        session.commit()

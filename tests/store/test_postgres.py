@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from monitor.demo import demo_sources, serve_sample_site
 from monitor.errors import DatabaseError
 from monitor.notify.outbox import LEASE
 from monitor.store.engine import ensure_schema, make_engine
-from monitor.store.repo import Store
+from monitor.store.repo import SourceStatus, Store
 from testbed.settings import make_settings
 
 
@@ -62,3 +63,25 @@ def test_two_workers_never_claim_the_same_delivery(postgres_url: str, tmp_path: 
         claims = list(pool.map(lambda _: store.claim_next_delivery(clock(), LEASE), range(12)))
     claimed = [d.id for d in claims if d is not None]
     assert len(claimed) == 8 and len(set(claimed)) == 8
+
+
+def test_workers_recording_a_sources_first_poll_at_once_all_succeed(postgres_url: str, tmp_path: Path) -> None:
+    """The first poll of a source recorded by several workers at the same moment: no key collision, one row.
+
+    Each worker reads "no row yet" and writes; an insert-or-update leaves the row of the last
+    writer instead of failing the others (which would count a false failure against the source).
+    """
+    main(["db", "upgrade"], settings=make_settings(tmp_path, database_url=postgres_url))
+    stores = [Store(make_engine(postgres_url)) for _ in range(8)]
+    ready = threading.Barrier(len(stores))
+
+    def record(source_id: str, index: int) -> None:
+        ready.wait()
+        stores[index].record_poll(SourceStatus(source_id, etag=f'"v{index}"'))
+
+    for round_ in range(5):  # a fresh source each round: every round races on the first insert
+        with ThreadPoolExecutor(len(stores)) as pool:
+            list(pool.map(record, [f"source-{round_}"] * len(stores), range(len(stores))))
+    statuses = stores[0].all_source_status()
+    assert sorted(statuses) == [f"source-{n}" for n in range(5)]
+    assert {s.etag for s in statuses.values()} <= {f'"v{i}"' for i in range(len(stores))}
