@@ -67,9 +67,6 @@ class Deps:
     stop: threading.Event = field(default_factory=threading.Event)
     signer: LinkSigner | None = None  # signs the verdict links of e-mails, when configured
     realert: timedelta = timedelta(hours=24)  # a story alerts once in this period; its copies are listed
-    # Story matching reads the recent alerts and then writes: one alerting item at a time, so
-    # that copies polled at once from several feeds still find each other.
-    alert_lock: threading.Lock = field(default_factory=threading.Lock)
     story_similarity: float = 0.5  # Jaccard of word 4-grams: same-language copies of one story
     # Bounds on one poll: new entries processed, and time to start new ones. What is left is read
     # again next poll (the feed still lists it and it is not stored), so nothing is lost.
@@ -216,7 +213,7 @@ def _decide_and_save(item: _Item, deps: Deps, now: datetime) -> _Saved:
         message = _message(item, (), deps) if decision.fate is Fate.REVIEW else None
         return _Saved(decision, message, _save(item, decision, message, deps, now))
     message = _message(item, deps.router.targets(assessment, source), deps)
-    with deps.alert_lock:
+    with deps.store.alert_lock.held():  # copies polled at once, by any worker, still find each other
         decision = decide(assessment, source, deps.store.silences(now), _story_of(item.document, article, assessment, deps, now))
         return _Saved(decision, message, _save(item, decision, message, deps, now))
 

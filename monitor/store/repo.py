@@ -5,7 +5,8 @@ and the alert's deliveries are written together (``save_item``), so a crash leav
 of them or none, and the delivery job works from what was committed (the outbox).
 
 ``Store`` gathers the two halves: ``store.items`` (sources, items, history) and
-``store.alerts`` (alerts, outbox, silences, digests, verdicts).
+``store.alerts`` (alerts, outbox, silences, digests, verdicts); ``store.alert_lock`` serialises
+deciding alerts across threads and workers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.store.alerts import AlertsRepo
 from monitor.store.items import ItemsRepo
+from monitor.store.locks import AlertLock
 from monitor.store.records import AlertView, NewAlert, PendingDelivery, RecentAlert, RuleStat, SourceStatus, StoredItem
 
 __all__ = [
@@ -31,3 +33,4 @@ __all__ = [
 class Store(ItemsRepo, AlertsRepo):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.alert_lock = AlertLock(engine)  # held while a poll decides and stores an alert

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -9,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from monitor.cli.main import main
+from monitor.daemon.pipeline import poll_source
 from monitor.daemon.scheduler import poll_all
 from monitor.daemon.wiring import Monitor
-from monitor.demo import demo_sources, serve_sample_site
+from monitor.demo import SITE, demo_sources, serve_sample_site
 from monitor.errors import DatabaseError
 from monitor.notify.outbox import LEASE
 from monitor.store.engine import ensure_schema, make_engine
 from monitor.store.repo import SourceStatus, Store
+from testbed.builders import rss, write_sources
 from testbed.settings import make_settings
 
 
@@ -85,3 +88,39 @@ def test_workers_recording_a_sources_first_poll_at_once_all_succeed(postgres_url
     statuses = stores[0].all_source_status()
     assert sorted(statuses) == [f"source-{n}" for n in range(5)]
     assert {s.etag for s in statuses.values()} <= {f'"v{i}"' for i in range(len(stores))}
+
+
+def test_workers_polling_copies_of_one_story_at_once_raise_one_alert(postgres_url: str, tmp_path: Path, http_server, clock) -> None:
+    """Four workers, each polling its own state outlet that carries the same statement, all at once:
+    one alert for the story, the other three items its copies (the lock that serialises deciding
+    an alert holds across processes, not only across a process's threads)."""
+    article = (SITE / "by-mfa" / "reset-with-lithuania.html").read_text(encoding="utf-8").split("<article>")[1].split("</article>")[0]
+    text = re.sub(r"<[^>]+>", " ", article)
+    sources = []
+    for n in range(4):
+        path = f"/outlet{n}"
+        item = {"title": "Reset with Lithuania", "link": http_server.url(path + ".html"), "guid": path, "pubDate": "Wed, 25 Sep 2024 09:30:00 +0300", "description": text}
+        sources.append({"id": f"outlet-{n}", "kind": "state_media", "url": http_server.serve(path, rss(item)), "fetch_pages": False})
+    write_sources(tmp_path / "sources.yaml", *sources)
+    settings = make_settings(tmp_path, database_url=postgres_url)
+    main(["db", "upgrade"], settings=settings)
+    for round_ in range(3):  # the race is a matter of timing: give it several chances
+        if round_:
+            with make_engine(postgres_url).begin() as connection:
+                connection.exec_driver_sql("TRUNCATE item, item_key, rule_match, alert, delivery, verdict, source_state CASCADE")
+        workers = [Monitor(settings, clock) for _ in sources]  # each with its own engine and store
+        ready = threading.Barrier(len(workers))
+        try:
+            with ThreadPoolExecutor(len(workers)) as pool:
+                list(pool.map(_poll_together, workers, range(len(workers)), [ready] * len(workers)))
+        finally:
+            for worker in workers:
+                worker.close()
+        (alert,) = Store(make_engine(postgres_url)).alerts()
+        assert len(alert.copies) == 3
+
+
+def _poll_together(worker: Monitor, index: int, ready: threading.Barrier) -> None:
+    """Worker ``index`` polls source ``index`` once every worker is ready."""
+    ready.wait()
+    poll_source(worker.enabled_sources[index], worker.deps)
