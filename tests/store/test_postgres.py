@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,13 +12,14 @@ from monitor.cli.main import main
 from monitor.daemon.pipeline import poll_source
 from monitor.daemon.scheduler import poll_all
 from monitor.daemon.wiring import Monitor
-from monitor.demo import SITE, demo_sources, serve_sample_site
+from monitor.demo import demo_sources, serve_sample_site
 from monitor.errors import DatabaseError
 from monitor.notify.outbox import LEASE
 from monitor.store.engine import ensure_schema, make_engine
 from monitor.store.repo import SourceStatus, Store
 from testbed.builders import rss, write_sources
 from testbed.settings import make_settings
+from tests.detect.test_stories import ARTICLE
 
 
 def test_the_daemon_refuses_an_unmigrated_postgresql_with_a_clear_message(postgres_url: str, tmp_path: Path, capsys) -> None:
@@ -69,7 +69,7 @@ def test_two_workers_never_claim_the_same_delivery(postgres_url: str, tmp_path: 
 
 
 def test_workers_recording_a_sources_first_poll_at_once_all_succeed(postgres_url: str, tmp_path: Path) -> None:
-    """The first poll of a source recorded by several workers at the same moment: no key collision, one row.
+    """The first poll of a source recorded by several workers at the same moment: no key collision, one row per source.
 
     Each worker reads "no row yet" and writes; an insert-or-update leaves the row of the last
     writer instead of failing the others (which would count a false failure against the source).
@@ -94,12 +94,10 @@ def test_workers_polling_copies_of_one_story_at_once_raise_one_alert(postgres_ur
     """Four workers, each polling its own state outlet that carries the same statement, all at once:
     one alert for the story, the other three items its copies (the lock that serialises deciding
     an alert holds across processes, not only across a process's threads)."""
-    article = (SITE / "by-mfa" / "reset-with-lithuania.html").read_text(encoding="utf-8").split("<article>")[1].split("</article>")[0]
-    text = re.sub(r"<[^>]+>", " ", article)
     sources = []
     for n in range(4):
         path = f"/outlet{n}"
-        item = {"title": "Reset with Lithuania", "link": http_server.url(path + ".html"), "guid": path, "pubDate": "Wed, 25 Sep 2024 09:30:00 +0300", "description": text}
+        item = {"title": "Reset with Lithuania", "link": http_server.url(path + ".html"), "guid": path, "pubDate": "Wed, 25 Sep 2024 09:30:00 +0300", "description": ARTICLE}
         sources.append({"id": f"outlet-{n}", "kind": "state_media", "url": http_server.serve(path, rss(item)), "fetch_pages": False})
     write_sources(tmp_path / "sources.yaml", *sources)
     settings = make_settings(tmp_path, database_url=postgres_url)
