@@ -11,10 +11,13 @@ import hashlib
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
+from types import TracebackType
 
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
@@ -24,8 +27,8 @@ from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item_candidate
 from monitor.errors import FetchError, FetchStopped
-from monitor.ingest.article import fetch_article
-from monitor.ingest.extract import MAX_TEXT_CHARS
+from monitor.ingest.article import Extract, fetch_article
+from monitor.ingest.extract import MAX_TEXT_CHARS, extract_page
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
 from monitor.models import (
@@ -74,6 +77,8 @@ class Deps:
     poll_deadline: timedelta = timedelta(minutes=10)
     monotonic: Callable[[], float] = time.monotonic  # the clock of the poll deadline
     max_text_chars: int = MAX_TEXT_CHARS  # the text kept per item: a huge page makes no unbounded item
+    extract: Extract = extract_page  # in the fetching thread, or in the extraction pool's processes (wiring)
+    pages_in_flight: int = 8  # pages of one poll fetched and extracted at once (each host also has its limit)
 
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
@@ -117,39 +122,129 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
     if feed.problem:
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
-    new_items = alerts = attempted = deferred = 0
-    errors: list[str] = []
+    tally = _Tally()
     # Entries are taken in feed order (newest first in most feeds); the seen check is cheap, so
     # the cap counts only the entries that are new, each of which costs a page fetch.
-    for index, entry in enumerate(feed.entries):
-        if deps.stop.is_set():
-            errors.append("stopped before the end of the feed")
-            break
-        if attempted >= deps.max_entries_per_poll or deps.monotonic() >= ends:
-            deferred = len(feed.entries) - index  # not looked at yet: known ones among them cost nothing next time
-            why = f"{deps.max_entries_per_poll} new entries" if attempted >= deps.max_entries_per_poll else "the poll deadline"
-            logger.info("poll reached %s; %d entries left for the next poll source=%s", why, deferred, source.id)
-            break
-        try:
-            outcome = process_entry(entry, source, deps)
-        except FetchStopped:
-            errors.append("stopped before the end of the feed")
-            break
-        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
-            logger.exception("entry failed source=%s url=%s", source.id, entry.url)
-            errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
-            attempted += 1
-            continue
-        attempted += outcome is not Outcome.KNOWN
-        new_items += outcome in (Outcome.STORED, Outcome.ALERT)
-        alerts += outcome is Outcome.ALERT
+    with _InFlight(source, deps, tally) as flight:
+        for index, entry in enumerate(feed.entries):
+            if deps.stop.is_set() or tally.stopped:
+                tally.stop()
+                break
+            if tally.attempted >= deps.max_entries_per_poll or deps.monotonic() >= ends:
+                tally.deferred = len(feed.entries) - index  # not looked at yet: known ones among them cost nothing next time
+                why = f"{deps.max_entries_per_poll} new entries" if tally.attempted >= deps.max_entries_per_poll else "the poll deadline"
+                logger.info("poll reached %s; %d entries left for the next poll source=%s", why, tally.deferred, source.id)
+                break
+            flight.take(entry)
+    errors, deferred = tally.errors, tally.deferred
     if errors or deferred:
         # Something was left undone: keep the old hash and validators, so that the next poll
         # reads the whole feed again (a conditional GET would answer 304) and takes it up.
         _succeeded(source, status, started, deps, status.content_hash, known, feed.problem)
     else:
         _succeeded(source, status, started, deps, digest, validators, feed.problem)
-    return PollReport(source.id, PollStatus.OK, len(feed.entries), new_items, alerts, tuple(errors), deferred)
+    return PollReport(source.id, PollStatus.OK, len(feed.entries), tally.new_items, tally.alerts, tuple(errors), deferred)
+
+
+STOPPED = "stopped before the end of the feed"
+
+
+@dataclass
+class _Tally:
+    """What one poll did with its entries so far."""
+
+    attempted: int = 0  # new entries taken up (each counts against the cap, whatever became of it)
+    new_items: int = 0
+    alerts: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self.errors.append(STOPPED)
+
+
+class _InFlight:
+    """The new entries of one poll on their way. Their pages are fetched a few at a time, on threads
+    of the poll (and extracted in the extraction pool's processes), while the poll's own thread
+    scores, decides and stores them one by one, in feed order, as today. An entry without a page
+    to fetch is taken at once, after those before it. Entries not stored (a stop, an error) stay
+    unstored, so the next poll takes them up again."""
+
+    def __init__(self, source: Source, deps: Deps, tally: _Tally) -> None:
+        self._source, self._deps, self._tally = source, deps, tally
+        self._waiting: deque[tuple[NewEntry, Future[Article]]] = deque()
+        self._threads: ThreadPoolExecutor | None = None  # started with the poll's first page
+
+    def take(self, entry: FeedEntry) -> None:
+        if any(_same_item(entry, new.entry) for new, _ in self._waiting):
+            self._drain()  # an entry listed twice: its first copy is stored before the second is looked at
+            if self._tally.stopped:
+                return
+        try:
+            new = new_entry(entry, self._source, self._deps)
+        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
+            self._tally.attempted += 1
+            self._failed(entry, exc)
+            return
+        if new is None:
+            return
+        self._tally.attempted += 1
+        if not (self._source.fetch_pages and entry.url):
+            self._drain()
+            if not self._tally.stopped:
+                self._settle(new, None)
+            return
+        while len(self._waiting) >= max(1, self._deps.pages_in_flight) and not self._tally.stopped:
+            self._settle(*self._waiting.popleft())
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(max(1, self._deps.pages_in_flight), thread_name_prefix=f"fetch-{self._source.id}")
+        self._waiting.append((new, self._threads.submit(fetch_entry, new, self._source, self._deps)))
+
+    def _drain(self) -> None:
+        while self._waiting and not self._tally.stopped:
+            if self._deps.stop.is_set():
+                self._tally.stop()
+                break
+            self._settle(*self._waiting.popleft())
+
+    def _settle(self, new: NewEntry, fetching: Future[Article] | None) -> None:
+        tally = self._tally
+        try:
+            article = fetching.result() if fetching is not None else fetch_entry(new, self._source, self._deps)
+            outcome = settle_entry(new, article, self._source, self._deps)
+        except FetchStopped:
+            tally.stop()
+            return
+        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
+            self._failed(new.entry, exc)
+            return
+        tally.new_items += outcome in (Outcome.STORED, Outcome.ALERT)
+        tally.alerts += outcome is Outcome.ALERT
+
+    def _failed(self, entry: FeedEntry, exc: Exception) -> None:
+        logger.error("entry failed source=%s url=%s", self._source.id, entry.url, exc_info=exc)
+        self._tally.errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
+
+    def __enter__(self) -> _InFlight:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                self._drain()
+        finally:
+            if self._waiting and not self._tally.stopped:
+                self._tally.stop()  # left undone by a stop: the next poll takes these entries up
+            if self._threads is not None:
+                self._threads.shutdown(wait=True, cancel_futures=True)
+
+
+def _same_item(one: FeedEntry, other: FeedEntry) -> bool:
+    """Whether two entries of a feed may be one item (a shared key or title): a duplicate listing."""
+    return bool(set(one.keys) & set(other.keys)) or (one.title is not None and one.title == other.title)
 
 
 class Outcome(Enum):
@@ -162,17 +257,44 @@ class Outcome(Enum):
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
-    """Store one entry if it is new, and say what became of it."""
+    """Store one entry if it is new, and say what became of it (the steps a poll takes, one after another)."""
+    new = new_entry(entry, source, deps)
+    if new is None:
+        return Outcome.KNOWN
+    return settle_entry(new, fetch_entry(new, source, deps), source, deps)
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry found new by the seen check, on its way to be fetched, scored and stored."""
+
+    entry: FeedEntry
+    now: datetime  # the time the entry was taken up: its item's times are counted from it
+    title_key: str | None
+
+
+def new_entry(entry: FeedEntry, source: Source, deps: Deps) -> NewEntry | None:
+    """The seen check, a step of its own before any fetch: None for an entry stored before."""
     now = deps.clock()
     key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
-        return Outcome.KNOWN
-    article = fetch_article(entry, source, deps.fetcher, now, deps.max_text_chars)
+        return None
+    return NewEntry(entry, now, key_by_title)
+
+
+def fetch_entry(new: NewEntry, source: Source, deps: Deps) -> Article:
+    """The entry's article: its page fetched and extracted (on a fetch thread of the poll), else the feed's text."""
+    return fetch_article(new.entry, source, deps.fetcher, new.now, deps.max_text_chars, deps.extract)
+
+
+def settle_entry(new: NewEntry, article: Article, source: Source, deps: Deps) -> Outcome:
+    """Score, decide and store an entry's article, in the poll's own thread and in feed order."""
+    now = new.now
     document = prepare(article.title, article.text)
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
     article = replace(article, language=context.language)
     assessment = assess(document, context, deps.rules(), deps.thresholds)
-    saved = _decide_and_save(_Item(article, document, source, assessment, key_by_title), deps, now)
+    saved = _decide_and_save(_Item(article, document, source, assessment, new.title_key), deps, now)
     if saved.item_id is None:
         return Outcome.DUPLICATE
     decision = saved.decision
