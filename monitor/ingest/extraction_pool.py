@@ -6,8 +6,10 @@ whose feeds answer 304 starts none. Workers are forked from a fork server (never
 daemon itself, whose threads may hold locks at the moment of a fork) that has imported the
 extractor once. Each page is extracted by ``extract_page``, in the worker, with all its checks.
 
-A worker that dies (killed, out of memory, a crash in a parser) breaks the whole pool, and with
-it every extraction in flight. The pool is then replaced, and each page whose extraction broke
+A page's extraction has a deadline, which in a process can be kept: a page still being read after
+``deadline`` seconds (a pathological page for the parser) is an error, and the pool's processes
+are stopped, which breaks the pool. A worker that dies (killed, out of memory, a crash in a
+parser) breaks the whole pool too, and with it every extraction in flight. The pool is then replaced, and each page whose extraction broke
 is extracted again alone, in a process of its own, one at a time: pages in flight beside the
 culprit are not lost, and the page that kills its process again is the one at fault
 (ExtractionCrashed: its entry is left unstored and retried next poll).
@@ -21,6 +23,7 @@ import os
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as Late
 from concurrent.futures.process import BrokenProcessPool
 
 from monitor.errors import ExtractionCrashed, FetchStopped
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 START_METHOD = "forkserver"  # not "fork": the daemon has threads; the fork server has none
 PRELOADED = ["monitor.ingest.extract"]  # imported once by the fork server, not by every worker
+EXTRACT_DEADLINE = 60.0  # seconds one page's extraction may take (typical pages: well under one)
 
 
 def available_cores() -> int:
@@ -52,8 +56,9 @@ class ExtractionPool:
     Thread-safe: every fetch thread of every poll submits to the one pool. Close it after use.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, deadline: float = EXTRACT_DEADLINE) -> None:
         self.workers = workers
+        self.deadline = deadline
         self._lock = threading.Lock()
         self._alone = threading.Lock()  # the pages extracted again after a crash, one at a time
         self._pool: ProcessPoolExecutor | None = None
@@ -63,7 +68,10 @@ class ExtractionPool:
     def extract(self, body: bytes, url: str | None = None, content_type: str | None = None) -> Extracted | None:
         pool = self._current()
         try:
-            return pool.submit(extract_page, body, url, content_type).result()
+            return pool.submit(extract_page, body, url, content_type).result(self.deadline)
+        except Late:
+            self._replace(pool, stop_workers=True)
+            raise ExtractionCrashed(f"{url or 'a page'}: its extraction took longer than {self.deadline:g} s") from None
         except BrokenProcessPool:
             self._replace(pool)
         logger.warning("an extraction process died; extracting the page again on its own url=%s", url)
@@ -90,14 +98,20 @@ class ExtractionPool:
                 self._pool = self._new_pool(self.workers)
             return self._pool
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        """Drop a broken pool (once, however many of its extractions noticed); the next use starts another."""
+    def _replace(self, broken: ProcessPoolExecutor, stop_workers: bool = False) -> None:
+        """Drop a broken pool (once, however many of its extractions noticed); the next use starts another.
+
+        ``stop_workers``: kill its processes first (an extraction past its deadline would run on).
+        """
         with self._lock:
             if self._pool is not broken:
                 return
             self._pool = None
             self.replaced += 1
-        logger.warning("an extraction process died; the pool of %d is replaced", self.workers)
+        if stop_workers:
+            for process in list((getattr(broken, "_processes", None) or {}).values()):
+                process.kill()
+        logger.warning("an extraction process died or overran; the pool of %d is replaced", self.workers)
         broken.shutdown(wait=False, cancel_futures=True)
 
     def _extract_alone(self, body: bytes, url: str | None, content_type: str | None) -> Extracted | None:
@@ -106,7 +120,11 @@ class ExtractionPool:
                 raise FetchStopped("extraction abandoned, the monitor is stopping")
             with self._new_pool(1) as single:
                 try:
-                    return single.submit(extract_page, body, url, content_type).result()
+                    return single.submit(extract_page, body, url, content_type).result(self.deadline)
+                except Late:
+                    for process in list((getattr(single, "_processes", None) or {}).values()):
+                        process.kill()
+                    raise ExtractionCrashed(f"{url or 'a page'}: its extraction took longer than {self.deadline:g} s") from None
                 except BrokenProcessPool:
                     raise ExtractionCrashed(f"{url or 'a page'}: the process extracting it died, twice") from None
 

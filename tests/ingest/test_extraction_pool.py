@@ -12,7 +12,7 @@ import pytest
 
 from monitor.errors import ExtractionCrashed, FetchStopped, NotText
 from monitor.ingest.extract import extract_page
-from monitor.ingest.extraction_pool import ExtractionPool, available_cores
+from monitor.ingest.extraction_pool import EXTRACT_DEADLINE, ExtractionPool, available_cores
 from testbed.builders import page
 from testbed.processes import Reaper, kill, slow_page
 
@@ -82,6 +82,23 @@ def test_a_page_whose_process_dies_every_time_is_an_error_and_the_pool_lives_on(
     finally:
         reaper.stop()
     assert pool.extract(pages()[0]) == extract_page(pages()[0])
+
+
+def test_a_page_still_read_at_the_deadline_is_an_error_and_its_process_is_stopped() -> None:
+    """In a process, unlike a thread, an extraction can be cut short: the pool is replaced."""
+    pool = ExtractionPool(1)
+    try:
+        pool.extract(pages()[0])  # the pool is up (its start counts against the deadline)
+        pool.deadline = 0.2
+        first = pool.processes()
+        with pytest.raises(ExtractionCrashed, match=r"longer than 0\.2 s"):
+            pool.extract(slow_page().encode(), "https://example.org/long")
+        assert pool.replaced == 1
+        pool.deadline = EXTRACT_DEADLINE
+        assert pool.extract(pages()[0]) == extract_page(pages()[0])
+        assert set(pool.processes()).isdisjoint(first)
+    finally:
+        pool.close()
 
 
 def test_the_cores_available_are_counted() -> None:
