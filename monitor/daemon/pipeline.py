@@ -2,7 +2,9 @@
 
 Everything a poll needs arrives in one ``Deps`` object built in ``monitor.daemon.wiring``. A failure of one
 entry is recorded on that entry and the poll goes on; a failure of the feed is recorded on
-the source, which then backs off (but is never given up).
+the source, which then backs off (but is never given up). The new entries' pages are fetched
+and extracted a few at a time while the poll's thread scores and stores them in feed order
+(``monitor.daemon.inflight``).
 """
 
 from __future__ import annotations
@@ -11,14 +13,11 @@ import hashlib
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import Enum
-from types import TracebackType
 
+from monitor.daemon.inflight import InFlight, NewEntry, Outcome, Tally
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.document import Document, prepare
@@ -122,10 +121,10 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
     if feed.problem:
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
-    tally = _Tally()
+    tally = Tally()
     # Entries are taken in feed order (newest first in most feeds); the seen check is cheap, so
     # the cap counts only the entries that are new, each of which costs a page fetch.
-    with _InFlight(source, deps, tally) as flight:
+    with InFlight(_Steps(source, deps), source, deps.stop, deps.pages_in_flight, tally) as flight:
         for index, entry in enumerate(feed.entries):
             if deps.stop.is_set() or tally.stopped:
                 tally.stop()
@@ -146,114 +145,21 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
     return PollReport(source.id, PollStatus.OK, len(feed.entries), tally.new_items, tally.alerts, tuple(errors), deferred)
 
 
-STOPPED = "stopped before the end of the feed"
+@dataclass(frozen=True)
+class _Steps:
+    """An entry's steps, as the poll's entries in flight take them."""
 
+    source: Source
+    deps: Deps
 
-@dataclass
-class _Tally:
-    """What one poll did with its entries so far."""
+    def look(self, entry: FeedEntry) -> NewEntry | None:
+        return new_entry(entry, self.source, self.deps)
 
-    attempted: int = 0  # new entries taken up (each counts against the cap, whatever became of it)
-    new_items: int = 0
-    alerts: int = 0
-    deferred: int = 0
-    errors: list[str] = field(default_factory=list)
-    stopped: bool = False
+    def fetch(self, new: NewEntry) -> Article:
+        return fetch_entry(new, self.source, self.deps)
 
-    def stop(self) -> None:
-        if not self.stopped:
-            self.stopped = True
-            self.errors.append(STOPPED)
-
-
-class _InFlight:
-    """The new entries of one poll on their way. Their pages are fetched a few at a time, on threads
-    of the poll (and extracted in the extraction pool's processes), while the poll's own thread
-    scores, decides and stores them one by one, in feed order, as today. An entry without a page
-    to fetch is taken at once, after those before it. Entries not stored (a stop, an error) stay
-    unstored, so the next poll takes them up again."""
-
-    def __init__(self, source: Source, deps: Deps, tally: _Tally) -> None:
-        self._source, self._deps, self._tally = source, deps, tally
-        self._waiting: deque[tuple[NewEntry, Future[Article]]] = deque()
-        self._threads: ThreadPoolExecutor | None = None  # started with the poll's first page
-
-    def take(self, entry: FeedEntry) -> None:
-        if any(_same_item(entry, new.entry) for new, _ in self._waiting):
-            self._drain()  # an entry listed twice: its first copy is stored before the second is looked at
-            if self._tally.stopped:
-                return
-        try:
-            new = new_entry(entry, self._source, self._deps)
-        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
-            self._tally.attempted += 1
-            self._failed(entry, exc)
-            return
-        if new is None:
-            return
-        self._tally.attempted += 1
-        if not (self._source.fetch_pages and entry.url):
-            self._drain()
-            if not self._tally.stopped:
-                self._settle(new, None)
-            return
-        while len(self._waiting) >= max(1, self._deps.pages_in_flight) and not self._tally.stopped:
-            self._settle(*self._waiting.popleft())
-        if self._threads is None:
-            self._threads = ThreadPoolExecutor(max(1, self._deps.pages_in_flight), thread_name_prefix=f"fetch-{self._source.id}")
-        self._waiting.append((new, self._threads.submit(fetch_entry, new, self._source, self._deps)))
-
-    def _drain(self) -> None:
-        while self._waiting and not self._tally.stopped:
-            if self._deps.stop.is_set():
-                self._tally.stop()
-                break
-            self._settle(*self._waiting.popleft())
-
-    def _settle(self, new: NewEntry, fetching: Future[Article] | None) -> None:
-        tally = self._tally
-        try:
-            article = fetching.result() if fetching is not None else fetch_entry(new, self._source, self._deps)
-            outcome = settle_entry(new, article, self._source, self._deps)
-        except FetchStopped:
-            tally.stop()
-            return
-        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
-            self._failed(new.entry, exc)
-            return
-        tally.new_items += outcome in (Outcome.STORED, Outcome.ALERT)
-        tally.alerts += outcome is Outcome.ALERT
-
-    def _failed(self, entry: FeedEntry, exc: Exception) -> None:
-        logger.error("entry failed source=%s url=%s", self._source.id, entry.url, exc_info=exc)
-        self._tally.errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
-
-    def __enter__(self) -> _InFlight:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        try:
-            if exc_type is None:
-                self._drain()
-        finally:
-            if self._waiting and not self._tally.stopped:
-                self._tally.stop()  # left undone by a stop: the next poll takes these entries up
-            if self._threads is not None:
-                self._threads.shutdown(wait=True, cancel_futures=True)
-
-
-def _same_item(one: FeedEntry, other: FeedEntry) -> bool:
-    """Whether two entries of a feed may be one item (a shared key or title): a duplicate listing."""
-    return bool(set(one.keys) & set(other.keys)) or (one.title is not None and one.title == other.title)
-
-
-class Outcome(Enum):
-    """What became of one feed entry, for the poll's counts."""
-
-    KNOWN = "known"  # stored before: nothing fetched
-    DUPLICATE = "duplicate"  # fetched, then found stored meanwhile (by another source's poll)
-    STORED = "stored"  # stored, no alert of its own (a copy of an alerted story included)
-    ALERT = "alert"  # stored with an alert (sent or silenced)
+    def settle(self, new: NewEntry, article: Article) -> Outcome:
+        return settle_entry(new, article, self.source, self.deps)
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
@@ -264,17 +170,9 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
     return settle_entry(new, fetch_entry(new, source, deps), source, deps)
 
 
-@dataclass(frozen=True)
-class NewEntry:
-    """An entry found new by the seen check, on its way to be fetched, scored and stored."""
-
-    entry: FeedEntry
-    now: datetime  # the time the entry was taken up: its item's times are counted from it
-    title_key: str | None
-
-
 def new_entry(entry: FeedEntry, source: Source, deps: Deps) -> NewEntry | None:
-    """The seen check, a step of its own before any fetch: None for an entry stored before."""
+    """The seen check, a step of its own before any fetch: None for an entry stored before.
+    (A claim on the entry's page, for workers sharing one database, belongs right after it.)"""
     now = deps.clock()
     key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
