@@ -76,5 +76,10 @@ class NotText(FetchError):
     """A fetched body is binary (or of a type that is not a web page), so no text is taken from it."""
 
 
+class ExtractionCrashed(MonitorError):
+    """The process extracting a page died (killed, out of memory, a crash in a parser): the entry
+    is left unstored and retried next poll. Not a FetchError: the feed's text must not stand in."""
+
+
 class DatabaseError(MonitorError):
     """The database is unreachable or its schema is not at the code's revision."""

@@ -2,7 +2,9 @@
 
 Everything a poll needs arrives in one ``Deps`` object built in ``monitor.daemon.wiring``. A failure of one
 entry is recorded on that entry and the poll goes on; a failure of the feed is recorded on
-the source, which then backs off (but is never given up).
+the source, which then backs off (but is never given up). The new entries' pages are fetched
+and extracted a few at a time while the poll's thread scores and stores them in feed order
+(``monitor.daemon.inflight``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import Enum
 
+from monitor.daemon.inflight import InFlight, NewEntry, Outcome, Tally
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.document import Document, prepare
@@ -24,8 +26,8 @@ from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item_candidate
 from monitor.errors import FetchError, FetchStopped
-from monitor.ingest.article import fetch_article
-from monitor.ingest.extract import MAX_TEXT_CHARS
+from monitor.ingest.article import Extract, fetch_article
+from monitor.ingest.extract import MAX_TEXT_CHARS, extract_page
 from monitor.ingest.feeds import parse_feed, title_key
 from monitor.ingest.fetch import Fetcher, Validators
 from monitor.models import (
@@ -74,6 +76,8 @@ class Deps:
     poll_deadline: timedelta = timedelta(minutes=10)
     monotonic: Callable[[], float] = time.monotonic  # the clock of the poll deadline
     max_text_chars: int = MAX_TEXT_CHARS  # the text kept per item: a huge page makes no unbounded item
+    extract: Extract = extract_page  # in the fetching thread, or in the extraction pool's processes (wiring)
+    pages_in_flight: int = 8  # pages of one poll fetched and extracted at once (each host also has its limit)
 
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
@@ -117,62 +121,78 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
     if feed.problem:
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
-    new_items = alerts = attempted = deferred = 0
-    errors: list[str] = []
+    tally = Tally()
     # Entries are taken in feed order (newest first in most feeds); the seen check is cheap, so
     # the cap counts only the entries that are new, each of which costs a page fetch.
-    for index, entry in enumerate(feed.entries):
-        if deps.stop.is_set():
-            errors.append("stopped before the end of the feed")
-            break
-        if attempted >= deps.max_entries_per_poll or deps.monotonic() >= ends:
-            deferred = len(feed.entries) - index  # not looked at yet: known ones among them cost nothing next time
-            why = f"{deps.max_entries_per_poll} new entries" if attempted >= deps.max_entries_per_poll else "the poll deadline"
-            logger.info("poll reached %s; %d entries left for the next poll source=%s", why, deferred, source.id)
-            break
-        try:
-            outcome = process_entry(entry, source, deps)
-        except FetchStopped:
-            errors.append("stopped before the end of the feed")
-            break
-        except Exception as exc:  # one bad entry must not stop the others; it is retried next poll
-            logger.exception("entry failed source=%s url=%s", source.id, entry.url)
-            errors.append(f"{entry.url or entry.guid}: {type(exc).__name__}: {exc}")
-            attempted += 1
-            continue
-        attempted += outcome is not Outcome.KNOWN
-        new_items += outcome in (Outcome.STORED, Outcome.ALERT)
-        alerts += outcome is Outcome.ALERT
+    with InFlight(_Steps(source, deps), source, deps.stop, deps.pages_in_flight, tally) as flight:
+        for index, entry in enumerate(feed.entries):
+            if deps.stop.is_set() or tally.stopped:
+                tally.stop()
+                break
+            if tally.attempted >= deps.max_entries_per_poll or deps.monotonic() >= ends:
+                tally.deferred = len(feed.entries) - index  # not looked at yet: known ones among them cost nothing next time
+                why = f"{deps.max_entries_per_poll} new entries" if tally.attempted >= deps.max_entries_per_poll else "the poll deadline"
+                logger.info("poll reached %s; %d entries left for the next poll source=%s", why, tally.deferred, source.id)
+                break
+            flight.take(entry)
+    errors, deferred = tally.errors, tally.deferred
     if errors or deferred:
         # Something was left undone: keep the old hash and validators, so that the next poll
         # reads the whole feed again (a conditional GET would answer 304) and takes it up.
         _succeeded(source, status, started, deps, status.content_hash, known, feed.problem)
     else:
         _succeeded(source, status, started, deps, digest, validators, feed.problem)
-    return PollReport(source.id, PollStatus.OK, len(feed.entries), new_items, alerts, tuple(errors), deferred)
+    return PollReport(source.id, PollStatus.OK, len(feed.entries), tally.new_items, tally.alerts, tuple(errors), deferred)
 
 
-class Outcome(Enum):
-    """What became of one feed entry, for the poll's counts."""
+@dataclass(frozen=True)
+class _Steps:
+    """An entry's steps, as the poll's entries in flight take them."""
 
-    KNOWN = "known"  # stored before: nothing fetched
-    DUPLICATE = "duplicate"  # fetched, then found stored meanwhile (by another source's poll)
-    STORED = "stored"  # stored, no alert of its own (a copy of an alerted story included)
-    ALERT = "alert"  # stored with an alert (sent or silenced)
+    source: Source
+    deps: Deps
+
+    def look(self, entry: FeedEntry) -> NewEntry | None:
+        return new_entry(entry, self.source, self.deps)
+
+    def fetch(self, new: NewEntry) -> Article:
+        return fetch_entry(new, self.source, self.deps)
+
+    def settle(self, new: NewEntry, article: Article) -> Outcome:
+        return settle_entry(new, article, self.source, self.deps)
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
-    """Store one entry if it is new, and say what became of it."""
+    """Store one entry if it is new, and say what became of it (the steps a poll takes, one after another)."""
+    new = new_entry(entry, source, deps)
+    if new is None:
+        return Outcome.KNOWN
+    return settle_entry(new, fetch_entry(new, source, deps), source, deps)
+
+
+def new_entry(entry: FeedEntry, source: Source, deps: Deps) -> NewEntry | None:
+    """The seen check, a step of its own before any fetch: None for an entry stored before.
+    (A claim on the entry's page, for workers sharing one database, belongs right after it.)"""
     now = deps.clock()
     key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
-        return Outcome.KNOWN
-    article = fetch_article(entry, source, deps.fetcher, now, deps.max_text_chars)
+        return None
+    return NewEntry(entry, now, key_by_title)
+
+
+def fetch_entry(new: NewEntry, source: Source, deps: Deps) -> Article:
+    """The entry's article: its page fetched and extracted (on a fetch thread of the poll), else the feed's text."""
+    return fetch_article(new.entry, source, deps.fetcher, new.now, deps.max_text_chars, deps.extract)
+
+
+def settle_entry(new: NewEntry, article: Article, source: Source, deps: Deps) -> Outcome:
+    """Score, decide and store an entry's article, in the poll's own thread and in feed order."""
+    now = new.now
     document = prepare(article.title, article.text)
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
     article = replace(article, language=context.language)
     assessment = assess(document, context, deps.rules(), deps.thresholds)
-    saved = _decide_and_save(_Item(article, document, source, assessment, key_by_title), deps, now)
+    saved = _decide_and_save(_Item(article, document, source, assessment, new.title_key), deps, now)
     if saved.item_id is None:
         return Outcome.DUPLICATE
     decision = saved.decision

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from monitor.config.fieldtypes import Duration, Network, check_http_url
+from monitor.ingest.extraction_pool import available_cores
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
 MAX_TIMEOUT = 3600.0
@@ -81,6 +82,12 @@ class Settings(BaseSettings):
     )
     max_text_chars: int = Field(
         300_000, ge=1_000, le=10_000_000, description="Characters of text kept per item (page or feed text); the rest of a longer text is cut off."
+    )
+    extract_workers: int = Field(
+        default_factory=available_cores,
+        ge=0,
+        le=256,
+        description="Processes that extract pages' text, started on the first page; 0 or 1 = in the polling threads. Default: the cores available.",
     )
     default_interval: Duration = Field(timedelta(minutes=15), description="Poll interval of a source that sets none.")
     max_backoff: Duration = Field(timedelta(hours=6), description="Longest wait between polls of a failing source.")

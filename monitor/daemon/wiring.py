@@ -21,6 +21,8 @@ from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_o
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.errors import ConfigError, Problem
+from monitor.ingest.extract import extract_page
+from monitor.ingest.extraction_pool import ExtractionPool
 from monitor.ingest.fetch import Fetcher, Limits, build_client
 from monitor.ingest.guard import AddressGuard
 from monitor.ingest.sources import load_sources
@@ -104,6 +106,8 @@ class Monitor(AbstractContextManager["Monitor"]):
         self.engine = make_engine(settings.database_url)
         self.stop = threading.Event()
         self.fetcher = make_fetcher(settings, self.stop)
+        # Extraction on every core, in processes started on the first page (none for a run of 304s).
+        self.extraction = ExtractionPool(settings.extract_workers) if settings.extract_workers > 1 else None
         self.rulebook = RuleBook(settings.rules_dir, self.knowledge.rules, self.knowledge.gazetteer, self.knowledge.calendar)
         self.deps = Deps(
             fetcher=self.fetcher,
@@ -123,6 +127,7 @@ class Monitor(AbstractContextManager["Monitor"]):
             max_entries_per_poll=settings.max_entries_per_poll,
             poll_deadline=settings.poll_deadline,
             max_text_chars=settings.max_text_chars,
+            extract=self.extraction.extract if self.extraction else extract_page,
         )
 
     @property
@@ -130,6 +135,8 @@ class Monitor(AbstractContextManager["Monitor"]):
         return tuple(s for s in self.sources if s.enabled)
 
     def close(self) -> None:
+        if self.extraction is not None:
+            self.extraction.close()
         self.fetcher.close()
         self.engine.dispose()
 

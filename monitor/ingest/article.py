@@ -7,27 +7,34 @@ Which text an item is scored on is decided here, once, and recorded on the artic
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from monitor.errors import FetchError, NotText
-from monitor.ingest.extract import MAX_TEXT_CHARS, clip_text, extract_page
+from monitor.ingest.extract import MAX_TEXT_CHARS, Extracted, clip_text, extract_page
 from monitor.ingest.fetch import Fetcher
 from monitor.models import Article, Extraction, FeedEntry, Source
 
 logger = logging.getLogger(__name__)
 
+# Page bytes, URL, content type -> the page's text, as ``extract_page`` (in this process or in a pool's).
+Extract = Callable[[bytes, str | None, str | None], Extracted | None]
 
-def fetch_article(entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime, max_text_chars: int = MAX_TEXT_CHARS) -> Article:
+
+def fetch_article(
+    entry: FeedEntry, source: Source, fetcher: Fetcher, now: datetime, max_text_chars: int = MAX_TEXT_CHARS, extract: Extract = extract_page
+) -> Article:
     """The entry's page text, else its feed content, else its summary; says which was used.
 
     The text (and the title) is cut to ``max_text_chars``; a page that is not text (binary) is refused with
-    its reason recorded, and the feed's text is used instead.
+    its reason recorded, and the feed's text is used instead. A page whose extraction's process died
+    raises ExtractionCrashed: the entry waits for the next poll rather than be stored on its feed text.
     """
     extracted, error = None, None
     if source.fetch_pages and entry.url:
         try:
-            page = fetcher.get(entry.url)
-            extracted = extract_page(page.body, page.url, page.content_type)
+            page = fetcher.get(entry.url, page=True)
+            extracted = extract(page.body, page.url, page.content_type)
             if extracted is None:
                 error = "no article text found in the page"
         except NotText as exc:  # a binary page: its bytes are never read as text

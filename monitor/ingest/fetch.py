@@ -17,8 +17,10 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from functools import partial
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -142,11 +144,55 @@ def _decoder(url: str, header: str) -> _Inflater | _Identity:
     return _Inflater(layers[0])
 
 
+PER_HOST = 4  # requests in flight to one host at once, across every poll: no site is hammered
+SLOT_CHECK = 0.5  # seconds between looks at the stop and the deadline while waiting for a host's slot
+
+
+def host_of(url: str) -> str:
+    """The host and port a request to ``url`` goes to, as the per-host limit counts them."""
+    try:
+        parts = urlsplit(url)
+        return f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
+    except ValueError:  # malformed: refused by the guard before anything is sent
+        return url
+
+
+class HostSlots:
+    """At most ``per_host`` requests at once to one host, whichever threads make them.
+
+    Only hosts with requests in flight are held, so the table stays as small as the traffic.
+    """
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._busy: dict[str, int] = {}
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def held(self, host: str, give_up: Callable[[], None]) -> Iterator[None]:
+        """Wait for a slot of ``host``; ``give_up`` is called while waiting and raises to stop the wait."""
+        with self._changed:
+            while self._busy.get(host, 0) >= self.per_host:
+                give_up()
+                self._changed.wait(SLOT_CHECK)
+            self._busy[host] = self._busy.get(host, 0) + 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                left = self._busy.pop(host) - 1
+                if left:
+                    self._busy[host] = left
+                self._changed.notify_all()
+
+
 class Fetcher:
     """GETs URLs through one shared httpx client, within limits, a deadline and the address guard.
 
     ``stop``, once set, ends a fetch at its next chunk (FetchStopped), so that a shutdown does not
-    wait for slow servers; ``monotonic`` is the clock of the deadlines.
+    wait for slow servers; ``monotonic`` is the clock of the deadlines. Thread-safe. Pages
+    (``page=True``) go at most ``per_host`` at once to one host, the others wait within their
+    deadline; a feed's fetch, one per source and poll, does not wait.
     """
 
     def __init__(
@@ -156,24 +202,28 @@ class Fetcher:
         limits: Limits,
         stop: threading.Event | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        per_host: int = PER_HOST,
     ) -> None:
         self._client = client
         self._guard = guard
         self._limits = limits
         self._stop = stop or threading.Event()
         self._monotonic = monotonic
+        self.slots = HostSlots(per_host)
 
     def close(self) -> None:
         self._client.close()
 
-    def get(self, url: str, validators: Validators | None = None) -> Fetched:
+    def get(self, url: str, validators: Validators | None = None, page: bool = False) -> Fetched:
         headers = {"Accept-Encoding": ACCEPT_ENCODING, **(validators.headers() if validators else {})}
         ends = self._monotonic() + self._limits.deadline
         for _ in range(self._limits.max_redirects + 1):
             self._guard.check(url)
-            timeout = self._timeout_until(url, ends)
+            slot = self.slots.held(host_of(url), partial(self._waiting, url, ends)) if page else nullcontext()
             try:
-                with self._client.stream("GET", url, headers=headers, follow_redirects=False, timeout=timeout) as response:
+                with slot, self._client.stream(
+                    "GET", url, headers=headers, follow_redirects=False, timeout=self._timeout_until(url, ends)
+                ) as response:
                     if response.status_code == 304:
                         return self._fetched(url, response, b"")
                     if response.is_redirect and "location" in response.headers:
@@ -189,6 +239,13 @@ class Fetcher:
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
         raise FetchError(f"{url}: more than {self._limits.max_redirects} redirects")
+
+    def _waiting(self, url: str, ends: float) -> None:
+        """Raised out of the wait for a host's slot: the monitor stops, or the deadline passed."""
+        if self._stop.is_set():
+            raise FetchStopped(f"{url}: fetch abandoned, the monitor is stopping")
+        if self._monotonic() >= ends:
+            raise self._late(url)
 
     def _late(self, url: str) -> DeadlineExceeded:
         return DeadlineExceeded(f"{url}: not fetched within the deadline of {self._limits.deadline:g} s")

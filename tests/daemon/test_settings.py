@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from monitor.cli.main import main
 from monitor.daemon.settings import Settings, parse_listen
 from monitor.daemon.wiring import endpoint_limits, link_signer, make_fetcher
+from monitor.ingest.extraction_pool import available_cores
 
 NAMES = sorted(Settings.model_fields)
 
@@ -80,11 +81,21 @@ def usable(loaded: Settings) -> None:
         ("log_level", "debug", "DEBUG"),
         ("http_listen", "127.0.0.1:8080", "127.0.0.1:8080"),
         ("default_interval", "1m", timedelta(minutes=1)),
+        ("extract_workers", "0", 0),
+        ("extract_workers", "256", 256),
     ],
 )
 def test_values_at_the_edge_of_their_range_are_accepted(name: str, value: str, expected: object) -> None:
     """The documented bounds are inclusive where the README says "at least" / "at most"."""
     assert getattr(Settings(_env_file=None, **{name: value}), name) == expected  # type: ignore[arg-type]
+
+
+def test_pages_are_extracted_on_every_core_unless_told_otherwise() -> None:
+    """MONITOR_EXTRACT_WORKERS defaults to the cores this process may use; 0 to 256, else refused."""
+    assert Settings(_env_file=None).extract_workers == available_cores()
+    for wrong in ("-1", "257", "two"):
+        with pytest.raises(ValidationError, match="extract_workers"):
+            Settings(_env_file=None, extract_workers=wrong)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
