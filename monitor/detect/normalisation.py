@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
 import regex
 
@@ -29,6 +30,7 @@ _MAP = _QUOTES | _DASHES | _DROPPED | _LETTERS
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # A word: letters and digits, and the marks of scripts whose vowel signs are marks (Hindi, Bengali).
 _WORD = regex.compile(r"[\w\p{M}]+")
+WORD_SEPARATOR = "\x00"  # never inside a word
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s+|\n+")
 
 
@@ -71,6 +73,15 @@ class Normalised:
     def tokens(self) -> list[tuple[str, int, int]]:
         """The words of the normalised text with their offsets, computed once per text."""
         return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(self.text)]
+
+    @cached_property
+    def word_string(self) -> tuple[str, list[int]]:
+        """The words joined by ``WORD_SEPARATOR``, with one before the first word and one after
+        the last, and where each word's leading separator stands: what a matcher's automaton
+        runs over (``⟨sep⟩word`` is found only where a word begins)."""
+        words = [word for word, _, _ in self.tokens]
+        offsets = list(accumulate(map(len, words), lambda at, length: at + length + 1, initial=0))
+        return WORD_SEPARATOR + WORD_SEPARATOR.join(words) + WORD_SEPARATOR, offsets
 
     @cached_property
     def words_at(self) -> dict[str, list[int]]:
