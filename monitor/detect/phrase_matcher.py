@@ -185,8 +185,12 @@ class PhraseMatcher:
 
 
 def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick | None:
-    """Every key found wherever it occurs, overlapping ones too (in character offsets)."""
-    return ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA) if keys else None
+    """Every key found wherever it occurs, overlapping ones too (in character offsets).
+
+    A non-contiguous NFA: searching these keys is as quick as with a DFA, and building one is
+    several times quicker (a gazetteer builds a matcher for each of a hundred languages).
+    """
+    return ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.NoncontiguousNFA) if keys else None
 
 
 # A key of the word automaton: its rank among the keys found at one word, the phrases it
