@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
 import regex
 
@@ -29,6 +30,7 @@ _MAP = _QUOTES | _DASHES | _DROPPED | _LETTERS
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # A word: letters and digits, and the marks of scripts whose vowel signs are marks (Hindi, Bengali).
 _WORD = regex.compile(r"[\w\p{M}]+")
+WORD_SEPARATOR = "\x00"  # never inside a word
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"')\]]*\s+|\n+")
 
 
@@ -71,6 +73,15 @@ class Normalised:
     def tokens(self) -> list[tuple[str, int, int]]:
         """The words of the normalised text with their offsets, computed once per text."""
         return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(self.text)]
+
+    @cached_property
+    def word_string(self) -> tuple[str, list[int]]:
+        """The words joined by ``WORD_SEPARATOR``, with one before the first word and one after
+        the last, and where each word's leading separator stands: what a matcher's automaton
+        runs over (``⟨sep⟩word`` is found only where a word begins)."""
+        words = [word for word, _, _ in self.tokens]
+        offsets = list(accumulate(map(len, words), lambda at, length: at + length + 1, initial=0))
+        return WORD_SEPARATOR + WORD_SEPARATOR.join(words) + WORD_SEPARATOR, offsets
 
     @cached_property
     def words_at(self) -> dict[str, list[int]]:
@@ -135,10 +146,53 @@ def normalise(text: str) -> Normalised:
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
+    plain_from = 0
+    for found in _CAREFUL.finditer(text):
+        start, end = found.span()
+        if start and unicodedata.combining(text[start]):
+            start -= 1  # a combining mark goes with the letter before it (a plain one)
+        _plain(text, plain_from, start, pieces, starts, ends)
+        _clusters(text, start, end, pieces, starts, ends)
+        plain_from = end
+    _plain(text, plain_from, len(text), pieces, starts, ends)
+    return Normalised(text, _one_alphabet("".join(pieces)), tuple(starts), tuple(ends))
+
+
+# The characters that need more than folding and a one-to-one translation, each with the
+# combining marks after it: marks, characters NFKC changes (or may change next to others),
+# those folded into several, those dropped, and one space NFKC leaves alone. Runs of every
+# other character are normalised at once (tests/detect/test_normalisation.py checks every
+# code point against ``_normalise_cluster``).
+_FOLDED_LONGER = (
+    "\u00df\u0130\u0149\u01f0\u0390\u03b0\u0587\u1e96-\u1e9a\u1e9e\u1f50\u1f52\u1f54\u1f56\u1f80-\u1faf"
+    "\u1fb2-\u1fb4\u1fb6\u1fb7\u1fbc\u1fc2-\u1fc4\u1fc6\u1fc7\u1fcc\u1fd2\u1fd3\u1fd6\u1fd7\u1fe2-\u1fe4"
+    "\u1fe6\u1fe7\u1ff2-\u1ff4\u1ff6\u1ff7\u1ffc\ufb00-\ufb06\ufb13-\ufb17"
+)
+_CAREFUL = regex.compile(
+    r"[\p{M}\p{NFKC_QC=N}\p{NFKC_QC=M}\u1680" + _FOLDED_LONGER + "".join(c for c, m in _MAP.items() if len(m) != 1) + "]+"
+)
+
+
+def _plain(text: str, start: int, end: int, pieces: list[str], starts: list[int], ends: list[int]) -> None:
+    """Characters that need no care, each becoming one: folded and translated at once."""
+    if start >= end:
+        return
+    run = text[start:end]
+    folded = run.casefold()
+    if len(folded) != len(run):  # a character unknown to _CAREFUL (a newer Unicode): one at a time
+        _clusters(text, start, end, pieces, starts, ends)
+        return
+    pieces.append(folded.translate(_ONE_TO_ONE))
+    starts.extend(range(start, end))
+    ends.extend(range(start + 1, end + 1))
+
+
+def _clusters(text: str, start: int, end: int, pieces: list[str], starts: list[int], ends: list[int]) -> None:
+    """Each character from ``start`` to ``end`` with its combining marks, normalised one by one."""
+    i = start
+    while i < end:
         j = i + 1
-        while j < n and unicodedata.combining(text[j]):
+        while j < end and unicodedata.combining(text[j]):
             j += 1
         piece = _normalise_cluster(text[i:j])
         if piece:
@@ -146,7 +200,6 @@ def normalise(text: str) -> Normalised:
             starts.extend([i] * len(piece))
             ends.extend([j] * len(piece))
         i = j
-    return Normalised(text, _one_alphabet("".join(pieces)), tuple(starts), tuple(ends))
 
 
 @lru_cache(maxsize=131072)  # a pack's phrases are normalised when validated, indexed and named: once is enough

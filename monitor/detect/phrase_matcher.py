@@ -1,12 +1,15 @@
-"""Finding many phrases at once in a normalised text: the word index, the unspaced scan, the rest by regex."""
+"""Finding many phrases at once in a normalised text: one automaton over the words, one over the unspaced scripts, the rest by regex."""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.detect.normalisation import Normalised, normalise_phrase
+import ahocorasick_rs
+
+from monitor.detect.normalisation import WORD_SEPARATOR, Normalised, normalise_phrase
 from monitor.detect.phrases import UNSPACED_RUN, ParsedPhrase, is_unspaced, parse_phrase, phrase_needle, phrase_pattern
 
 
@@ -40,11 +43,14 @@ class _Bucket:
 class PhraseMatcher:
     """Finds any of a list of phrases in a normalised text. Immutable once built.
 
-    Most phrases are found through their first word: the first words of all phrases are
-    intersected with the text's words, and each distinct word's beginnings of the lengths of the
-    phrases' stems are looked up, so that thousands of phrases cost little more than a few; phrases in scripts written without spaces are found by a scan of the runs of letters
-    that hold such a script; any other phrase (other punctuation, ``*`` inside a word) is a
-    regular expression.
+    Most phrases are found through their first word. Every first word is a key of one
+    Aho-Corasick automaton, run once over the text's words joined by a separator (see
+    ``Normalised.word_string``): an exact word is the key ``⟨sep⟩word⟨sep⟩``, a stem
+    ``⟨sep⟩stem``, so a key is found only where a word is that word or begins with that stem,
+    and the rest of a phrase is checked in place. A text costs one pass in C plus work in
+    proportion to the words that do begin a phrase, however many phrases there are. Phrases in
+    scripts written without spaces are keys of a second automaton run over the text itself;
+    any other phrase (other punctuation, ``*`` inside a word) is a regular expression.
     """
 
     def __init__(self, phrases: Iterable[str], labels: Iterable[str | None] | None = None) -> None:
@@ -53,9 +59,10 @@ class PhraseMatcher:
         if not self.phrases:
             raise ValueError("no phrases")
         phrase_labels = tuple(labels) if labels is not None else (None,) * len(self.phrases)
-        self._exact: dict[str, _Bucket] = {}  # first word -> phrases
-        self._stems: dict[str, _Bucket] = {}  # first word's stem -> phrases
-        self._unspaced: dict[str, str | None] = {}  # phrase -> label
+        self.labels = phrase_labels
+        exact: dict[str, _Bucket] = {}  # first word -> phrases
+        stems: dict[str, _Bucket] = {}  # first word's stem -> phrases
+        unspaced: dict[str, str | None] = {}  # phrase -> label
         other = []
         for phrase, label in zip(self.phrases, phrase_labels, strict=True):
             text = normalise_phrase(phrase)
@@ -63,15 +70,23 @@ class PhraseMatcher:
             if parsed is None:
                 pattern = phrase_pattern(phrase)  # raises ValueError for an empty phrase or a bare wildcard
                 if is_unspaced(text):
-                    self._unspaced.setdefault("".join(text.split()), label)
+                    unspaced.setdefault("".join(text.split()), label)
                 else:
                     other.append((phrase_needle(text), re.compile(pattern), label))
                 continue
             first = parsed.words[0]
-            (self._exact if first.extra == 0 else self._stems).setdefault(first.letters, _Bucket()).add(parsed)
-        self._unspaced_lengths = sorted({len(p) for p in self._unspaced}, reverse=True)
-        self._stem_lengths = tuple(sorted({len(s) for s in self._stems}))
+            (exact if first.extra == 0 else stems).setdefault(first.letters, _Bucket()).add(parsed)
+        self._word_keys, keys = _word_keys(exact, stems)
+        self._words = _automaton(keys)
+        # A phrase of letters outside those runs could never match inside one: left out.
+        kept = [(p, label) for p, label in unspaced.items() if UNSPACED_RUN.fullmatch(p)]
+        self._unspaced_labels = [label for _, label in kept]
+        self._unspaced = _automaton([p for p, _ in kept])
         self._regex = tuple(other)  # (a piece of text every match contains, pattern, label)
+
+    def __reduce__(self) -> tuple[type[PhraseMatcher], tuple[tuple[str, ...], tuple[str | None, ...]]]:
+        """Pickled as its phrases and labels, built again when unpickled (an automaton does not pickle)."""
+        return PhraseMatcher, (self.phrases, self.labels)
 
     def find(self, text: Normalised) -> list[Span]:
         """Every match, as spans of the original text."""
@@ -100,55 +115,29 @@ class PhraseMatcher:
         by_label: dict[str | None, list[tuple[int, int, str | None]]] = {}
         for span in found:
             by_label.setdefault(span[2], []).append(span)
-        return sorted(span for spans in by_label.values() for span in without_overlaps(spans))
+        kept = []
+        for spans in by_label.values():
+            kept.extend(without_overlaps(spans) if len(spans) > 1 else spans)
+        return sorted(kept)
 
     def _find_regex(self, text: Normalised) -> list[tuple[int, int, str | None]]:
         """The phrases only a regular expression finds, each searched only in texts that hold its needle."""
         return [(m.start(), m.end(), label) for needle, pattern, label in self._regex if needle in text.text for m in pattern.finditer(text.text) if m.end() > m.start()]
 
-    def _starting(self, text: Normalised) -> dict[int, list[_Bucket]]:
-        """Word index -> the buckets of phrases whose first word fits the word there.
-
-        The phrases' first words are intersected with the text's words (the rest of a phrase is
-        checked in place); stems are looked up below.
-        """
-        starting: dict[int, list[_Bucket]] = {}
-        words = text.words_at
-        # A set intersection runs in C: only the first words the text has are looked at.
-        found = [(self._exact[w], words[w]) for w in self._exact.keys() & words.keys()]
-        found += self._stems_found(words)
-        for bucket, positions in found:
-            for position in positions:
-                starting.setdefault(position, []).append(bucket)
-        return starting
-
-    def _stems_found(self, words: dict[str, list[int]]) -> list[tuple[_Bucket, list[int]]]:
-        """The stems that begin each distinct word of the text, with the word's positions.
-
-        Only the beginnings as long as this matcher's stems are cut from a word, and none is
-        kept: a text's cost stays linear in its length however long its words (an index of
-        every beginning of every word grows with the square of a word's length).
-        """
-        found: list[tuple[_Bucket, list[int]]] = []
-        if not self._stem_lengths:
-            return found
-        stems, lengths = self._stems, self._stem_lengths
-        for word, positions in words.items():
-            for length in lengths:
-                if length > len(word):
-                    break
-                bucket = stems.get(word[:length])
-                if bucket is not None:
-                    found.append((bucket, positions))
-        return found
-
     def _find_words(self, text: Normalised, every_label: bool = False) -> list[tuple[int, int, str | None]]:
-        """Find where each phrase's first word stands, then check the rest of the phrase in place.
+        """Find where each phrase's first words stand (one pass of the automaton over the
+        text's words), then check the rest of the phrase in place.
 
         By default matches do not overlap (the first, and longest, at a place wins); with
         ``every_label``, the longest match of each label at each place is kept.
         """
-        starting = self._starting(text)
+        if self._words is None:
+            return []
+        joined, offsets = text.word_string
+        starting: dict[int, list[_Key]] = {}  # word index -> the keys found there
+        keys = self._word_keys
+        for number, start, _ in self._words.find_matches_as_indexes(joined, overlapping=True):
+            starting.setdefault(bisect_left(offsets, start), []).append(keys[number])
         tokens = text.tokens
         found = []
         resume = 0
@@ -156,12 +145,14 @@ class PhraseMatcher:
             if index < resume:
                 continue
             best: dict[str | None, tuple[int, int, str | None]] = {}  # label (or None) -> (last token, phrase length, label)
-            following = tokens[index + 1][0] if index + 1 < len(tokens) else None
-            for phrase in (p for bucket in starting[index] for p in bucket.candidates(following)):
-                last = phrase.matches_at(tokens, index, text.text)
-                key = phrase.label if every_label else None
-                if last is not None and (key not in best or (last, phrase.length) > best[key][:2]):
-                    best[key] = (last, phrase.length, phrase.label)
+            for _, phrases, stem in sorted(starting[index], key=_rank):  # as the phrases were written before the automaton
+                if stem is not None:
+                    phrases = stem.candidates(tokens[index + 1][0] if index + 1 < len(tokens) else None)
+                for phrase in phrases:
+                    last = phrase.matches_at(tokens, index, text.text)
+                    key = phrase.label if every_label else None
+                    if last is not None and (key not in best or (last, phrase.length) > best[key][:2]):
+                        best[key] = (last, phrase.length, phrase.label)
             for last, _, label in best.values():
                 found.append((tokens[index][1], tokens[last][2], label))
                 if not every_label:
@@ -170,24 +161,69 @@ class PhraseMatcher:
 
     def _find_unspaced(self, text: Normalised, every_label: bool = False) -> list[tuple[int, int, str | None]]:
         """Leftmost-longest matches inside runs of letters of scripts written without spaces
-        (with ``every_label``: every match at every place, the caller keeps the longest per label)."""
+        (with ``every_label``: every match at every place, the caller keeps the longest per label).
+
+        Every key is made of such letters only, so each match lies inside one run.
+        """
+        if self._unspaced is None:
+            return []
+        labels = self._unspaced_labels
+        hits = self._unspaced.find_matches_as_indexes(text.text, overlapping=True)
+        if every_label:
+            return [(start, end, labels[key]) for key, start, end in hits]
+        longest: dict[int, tuple[int, int]] = {}  # start -> (end, key) of the longest match there
+        for key, start, end in hits:
+            if start not in longest or end > longest[start][0]:
+                longest[start] = (end, key)
         found: list[tuple[int, int, str | None]] = []
-        if not self._unspaced:
-            return found
-        for run in UNSPACED_RUN.finditer(text.text):
-            word, start = run.group(), run.start()
-            i = 0
-            while i < len(word):
-                step = 1
-                for length in self._unspaced_lengths:
-                    piece = word[i : i + length]
-                    if len(piece) == length and piece in self._unspaced:
-                        found.append((start + i, start + i + length, self._unspaced[piece]))
-                        if not every_label:
-                            step = length
-                            break
-                i += step
+        resume = 0
+        for start in sorted(longest):
+            if start >= resume:
+                resume, key = longest[start]
+                found.append((start, resume, labels[key]))
         return found
+
+
+def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick | None:
+    """Every key found wherever it occurs, overlapping ones too (in character offsets).
+
+    A non-contiguous NFA: searching these keys is as quick as with a DFA, and building one is
+    several times quicker (a gazetteer builds a matcher for each of a hundred languages).
+    """
+    return ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.NoncontiguousNFA) if keys else None
+
+
+# A key of the word automaton: its rank among the keys found at one word, the phrases it
+# stands for, and for a stem the bucket that picks them by the next word.
+_Key = tuple[int, list[ParsedPhrase], _Bucket | None]
+
+
+def _word_keys(exact: dict[str, _Bucket], stems: dict[str, _Bucket]) -> tuple[list[_Key], list[str]]:
+    """The keys of the word automaton, and what each stands for.
+
+    ``⟨sep⟩word⟨sep⟩`` for a first word's phrases of one word or with a stem for their second;
+    ``⟨sep⟩word⟨sep⟩second⟨sep⟩`` for those whose second word is exact ("if he wins" is not
+    tried wherever "if" occurs); ``⟨sep⟩stem`` for a stem's. The ranks order the keys found
+    at one word as the phrases were tried before (a word's, then its stems', shortest first),
+    so that of two equally long matches the same one wins.
+    """
+    found: list[_Key] = []
+    keys: list[str] = []
+    for word, bucket in exact.items():
+        if bucket.others:
+            found.append((0, bucket.others, None))
+            keys.append(f"{WORD_SEPARATOR}{word}{WORD_SEPARATOR}")
+        for second, paired in bucket.by_second.items():
+            found.append((1, paired, None))
+            keys.append(f"{WORD_SEPARATOR}{word}{WORD_SEPARATOR}{second}{WORD_SEPARATOR}")
+    for stem, bucket in stems.items():
+        found.append((len(stem) + 1, [], bucket))
+        keys.append(f"{WORD_SEPARATOR}{stem}")
+    return found, keys
+
+
+def _rank(key: _Key) -> int:
+    return key[0]
 
 
 def without_overlaps(spans: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:

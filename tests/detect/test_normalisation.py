@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
+
 import pytest
 
-from monitor.detect.normalisation import normalise, normalise_phrase
+from monitor.detect.normalisation import (
+    _CAREFUL,
+    _ONE_TO_ONE,
+    _normalise_cluster,
+    _one_alphabet,
+    normalise,
+    normalise_phrase,
+)
 from tests.detect.test_phrase_matcher import assert_offsets_index_original, find, quotes
 
 
@@ -119,3 +129,70 @@ def test_line_breaks_survive_normalisation_so_a_headline_is_a_sentence_of_its_ow
         normalised = normalise(text)
         assert "\n" in normalised.text and "\t" not in normalised.text
         assert normalised.sentence_index(0) != normalised.sentence_index(len(normalised.text) - 1)
+
+
+def _character_by_character(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """Normalisation as it was done before runs of plain characters were taken at once: every
+    character with its combining marks, one by one (what ``normalise`` must still give)."""
+    pieces, starts, ends = [], [], []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        piece = _normalise_cluster(text[i:j])
+        pieces.append(piece)
+        starts.extend([i] * len(piece))
+        ends.extend([j] * len(piece))
+        i = j
+    return _one_alphabet("".join(pieces)), tuple(starts), tuple(ends)
+
+
+class TestPlainRuns:
+    """Runs of characters that need no care are folded at once; the rest one by one, as before."""
+
+    def test_every_character_outside_the_careful_set_is_folded_alone(self) -> None:
+        """Every code point _CAREFUL leaves out is no combining mark and normalises to what
+        folding and the one-to-one table give it: a run of them can be taken at once."""
+        wrong = []
+        for code in range(0x110000):
+            char = chr(code)
+            if 0xD800 <= code <= 0xDFFF or _CAREFUL.match(char):
+                continue
+            folded = char.casefold()
+            if unicodedata.combining(char) or len(folded) != 1 or _normalise_cluster(char) != folded.translate(_ONE_TO_ONE):
+                wrong.append(hex(code))
+        assert wrong == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Straße\u00a0in Köln – «Wahl»",
+            "e\u0301te\u0301 ne\u0301 a\u0300 Paris\u00a0!",
+            "\u0301leading mark, then text",
+            "ﬁnal ﬂag İstanbul ŉ ǰ ΐ",
+            "Выборы\u00a0в\u202fМолдове\u2009— «голосуй»\u00adправильно",
+            "हिन्दी में चुनाव\u00a0और मतदान",
+            "Ogham\u1680space and \u3000ideographic　space",
+            "plain text only, no care at all",
+            "",
+            "\u0301",
+            "a\u0301\u0302\u0303b",
+        ],
+    )
+    def test_the_text_and_its_offsets_are_as_character_by_character(self, text: str) -> None:
+        normalised = normalise(text)
+        expected = _character_by_character(text)
+        if normalised.starts is None:  # taken by the fast path: one character for one
+            assert normalised.text == expected[0] and expected[1] == tuple(range(len(text)))
+        else:
+            assert (normalised.text, normalised.starts, normalised.ends) == expected
+
+    def test_random_mixtures_are_as_character_by_character(self) -> None:
+        rng = random.Random(3)
+        alphabet = "aeoßİﬁ \u00a0\u2009\n\t–«»\u00ad\u200b\u0301\u0308ёЁнатоНАТO\u1680ि्कसáé½Ⅻ①"
+        for _ in range(2000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+            normalised = normalise(text)
+            if normalised.starts is not None:
+                assert (normalised.text, normalised.starts, normalised.ends) == _character_by_character(text), repr(text)

@@ -161,12 +161,13 @@ class Lexicon:
     def _places(self, normalised: Normalised, accepted: set[str] | None) -> dict[str, tuple[tuple[int, int], ...]]:
         assert self._matcher is not None
         found: dict[str, list[tuple[int, int]]] = {}
+        owners = self._owners
         for start, end, label in self._matcher.locate_labelled(normalised):
-            for language, concept in self._owners[label or ""]:
+            for language, concept in owners[label or ""]:
                 if accepted is None or language in accepted:
                     found.setdefault(concept, []).append((start, end))
         # Within one concept, the longer of two overlapping entries counts (once).
-        return {concept: tuple((s, e) for s, e, _ in without_overlaps([(s, e, None) for s, e in places])) for concept, places in found.items()}
+        return {concept: _longer_kept(places) if len(places) > 1 else tuple(places) for concept, places in found.items()}
 
 
 @lru_cache(maxsize=4)
@@ -174,6 +175,10 @@ def _built(content: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...
     """The lexicon of specs given by content (id, description, entries), so that equal packs share one."""
     specs = [LexiconSpec.model_construct(id=i, description=d, entries=dict(e)) for i, d, e in content]
     return Lexicon.build(specs, phrase_lists)
+
+
+def _longer_kept(places: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    return tuple((s, e) for s, e, _ in without_overlaps([(s, e, None) for s, e in places]))
 
 
 def list_name(phrases: tuple[str, ...]) -> str:

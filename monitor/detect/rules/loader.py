@@ -150,7 +150,8 @@ class _Lines:
 
 def _filter(spec: Any, path: Path, lines: _Lines) -> Filter:
     examples = lines.examples(spec.examples.match, spec.examples.no_match)
-    return Filter(spec.id, spec.title, spec.rules, compile_condition(spec.match), examples, str(path), lines.at())
+    condition = compile_condition(spec.match)
+    return Filter(spec.id, spec.title, spec.rules, condition, examples, str(path), lines.at(), needs(condition))
 
 
 def _rule(spec: Any, path: Path, lines: _Lines) -> Rule:

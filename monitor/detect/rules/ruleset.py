@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
+from functools import cached_property
 
 from monitor.detect.document import Document
 from monitor.detect.rules.conditions import NO_MATCH, Condition, ConditionResult, Needs
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.rules.schema import Example
-from monitor.models import Context, Severity
+from monitor.models import Concepts, Context, Severity
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,14 @@ class Filter:
     examples: ExampleSet
     path: str  # the file it came from
     line: int | None = None  # of the filter's item in its file
+    needs: Needs = ()  # what the text must hold for the filter to have a chance (conditions.needs)
 
     def covers(self, rule_id: str) -> bool:
         return any(fnmatchcase(rule_id, pattern) for pattern in self.rule_patterns)
 
     def evaluate(self, document: Document, context: Context) -> ConditionResult:
+        if not context.concepts.holds(self.needs):
+            return NO_MATCH
         return self.condition.evaluate(document, context)
 
 
@@ -84,6 +88,37 @@ class RuleSet:
     def read(self, document: Document, context: Context) -> Context:
         """The context with the places of every concept of the pack's lexicon (one scan of the text)."""
         return replace(context, concepts=self.lexicon.scan(document, context.language))
+
+    def candidates(self, concepts: Concepts) -> list[Rule]:
+        """The rules that may match a text whose lexicon scan found ``concepts``, in pack order.
+
+        A rule that needs lists the scan did not find cannot match (``Rule.evaluate`` would
+        say so at once); it is not even looked at: the cost of a text grows with the rules
+        its words concern, not with the size of the pack.
+        """
+        always, by_name = self._index
+        chosen = set(always)
+        for found in (concepts.title, concepts.text):
+            for name in by_name.keys() & found.keys():
+                chosen.update(by_name[name])
+        return [self.rules[position] for position in sorted(chosen)]
+
+    @cached_property
+    def _index(self) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+        """(the rules that need nothing, list name -> the rules one of whose clauses names it).
+
+        Each rule is filed under the names of one of its clauses, the one with fewest names:
+        a rule none of those names was found for fails that clause.
+        """
+        always: list[int] = []
+        by_name: dict[str, list[int]] = {}
+        for position, rule in enumerate(self.rules):
+            if not rule.needs:
+                always.append(position)
+                continue
+            for name in min(rule.needs, key=len):
+                by_name.setdefault(name, []).append(position)
+        return tuple(always), {name: tuple(positions) for name, positions in by_name.items()}
 
     def __len__(self) -> int:
         return len(self.rules)

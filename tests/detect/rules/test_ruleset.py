@@ -1,0 +1,88 @@
+"""The rule set looks at the rules a text's words concern; every other rule could not have matched."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+
+from monitor.daemon.wiring import Knowledge, load_knowledge
+from monitor.detect.article_context import build_context
+from monitor.detect.document import Document, prepare
+from monitor.detect.rules.ruleset import RuleSet
+from monitor.detect.scoring import assess
+from monitor.models import Context, Source, SourceKind, Thresholds
+from testbed.settings import make_settings
+from tests.conftest import ROOT
+
+CASES_PER_FILE = 15  # of each region's file: every language and family, in a few seconds
+
+
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    return load_knowledge(make_settings(tmp_path_factory.mktemp("ruleset")))
+
+
+@pytest.fixture(scope="module")
+def knowledge_rules(knowledge: Knowledge) -> RuleSet:
+    return knowledge.rules
+
+
+@pytest.fixture(scope="module")
+def scored(knowledge: Knowledge) -> list[tuple[Document, Context]]:
+    """The development evaluation texts, each read by the shipped pack's lexicon, as a foreign state outlet."""
+    source = Source.standing_in("s", SourceKind.STATE_MEDIA, "RU")
+    readings = []
+    for path in sorted((ROOT / "tests" / "eval" / "dev").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"][:CASES_PER_FILE]:
+            document = prepare(case["title"], case["text"])
+            published = datetime.fromisoformat(str(case["published"])).replace(tzinfo=UTC)
+            context = build_context(document, source, published, knowledge.gazetteer, knowledge.calendar, case.get("language"))
+            readings.append((document, knowledge.rules.read(document, context)))
+    return readings
+
+
+def test_a_rule_left_out_of_the_candidates_does_not_match(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
+    """Over the development texts: the rules that match are the same whether every rule is
+    evaluated or only the candidates, and the candidates are in the pack's order."""
+    looked_at = 0
+    for document, context in scored:
+        candidates = knowledge_rules.candidates(context.concepts)
+        every = [r.id for r in knowledge_rules.rules if r.evaluate(document, context).matched]
+        assert [r.id for r in candidates if r.evaluate(document, context).matched] == every
+        order = [knowledge_rules.rules.index(r) for r in candidates]
+        assert order == sorted(order)
+        looked_at += len(candidates)
+    assert looked_at < len(scored) * len(knowledge_rules.rules)
+
+
+def test_a_text_the_pack_has_no_word_for_is_looked_at_by_the_rules_that_need_nothing(knowledge: Knowledge) -> None:
+    document = prepare("Weather", "Qzx vvq zzb, qqr xxv.")
+    context = build_context(document, Source.standing_in("s", SourceKind.STATE_MEDIA, "RU"), datetime(2024, 9, 25, tzinfo=UTC), knowledge.gazetteer, knowledge.calendar, "en")
+    rules = knowledge.rules
+    assert rules.candidates(rules.read(document, context).concepts) == [r for r in rules.rules if not r.needs]
+
+
+def test_rules_that_need_nothing_are_always_candidates(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
+    always = [r for r in knowledge_rules.rules if not r.needs]
+    assert always
+    for _, context in scored[:20]:
+        assert set(always) <= set(knowledge_rules.candidates(context.concepts))
+
+
+def test_a_filter_whose_lists_are_absent_holds_nowhere(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
+    """A filter's needs are a necessary condition, as a rule's: skipping it changes no outcome."""
+    assert any(f.needs for f in knowledge_rules.filters)
+    for document, context in scored:
+        for flt in knowledge_rules.filters:
+            assert flt.evaluate(document, context) == flt.condition.evaluate(document, context)
+
+
+def test_a_rule_set_pickles_and_scores_the_same(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
+    """The pack's matcher is rebuilt from its phrases when unpickled (its automaton does not pickle)."""
+    copy = pickle.loads(pickle.dumps(knowledge_rules))
+    for document, context in scored[:30]:
+        assert assess(document, context, copy, Thresholds()) == assess(document, context, knowledge_rules, Thresholds())
+
