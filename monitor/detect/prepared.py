@@ -19,6 +19,7 @@ Pure: no store, no network.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.metadata
 import json
@@ -178,12 +179,16 @@ def _is_prefix(document: Document) -> bool:
 def _prefix(text: Normalised, original: str, length: int) -> Normalised:
     """The first ``length`` characters of a normalised text, as the normalisation of ``original``."""
     cut = Normalised(original, text.text[:length], _cut(text.starts, length), _cut(text.ends, length))
-    words = [(word, start, end) for word, start, end in text.tokens if start < length]
+    words = text.tokens[: bisect.bisect_left(text.tokens, length, key=_start)]
     if words and words[-1][2] > length:  # a word the lead cuts off
         word, start, _ = words[-1]
         words[-1] = (word[: length - start], start, length)
     vars(cut)["tokens"] = words
     return cut
+
+
+def _start(word: tuple[str, int, int]) -> int:
+    return word[1]
 
 
 def _cut(offsets: tuple[int, ...] | None, length: int) -> tuple[int, ...] | None:
