@@ -112,8 +112,8 @@ def main() -> None:
         knowledge, rules, thresholds = load_knowledge(settings), load_rules(ROOT / "rules"), settings.thresholds()
         history = [item for item, _ in chain.from_iterable(store.history_batches(None, None))]
         processes = processes_for(None, args.processes)
-        elapsed, report = timed_backtest(store, rules, knowledge, thresholds, processes)
         one_elapsed, one_report = timed_backtest(store, rules, knowledge, thresholds, 1)
+        elapsed, report = timed_backtest(store, rules, knowledge, thresholds, processes)
         with store.engine.begin() as connection:
             connection.execute(delete(FEATURES))  # as a database from before analyses were kept
         cold_elapsed, cold_report = timed_backtest(store, rules, knowledge, thresholds, processes)
