@@ -7,17 +7,21 @@ import json
 import sys
 from dataclasses import replace
 from datetime import date
+from itertools import chain
 from pathlib import Path
 
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Subparsers, add_format, known_sources, open_store, start_of
+from monitor.cli.progress import ProgressBar, add_speed_options
 from monitor.daemon.settings import Settings
 from monitor.daemon.wiring import Knowledge, load_knowledge
 from monitor.detect.rules.weights import weights_path
 from monitor.models import Clock, Thresholds, Verdict
-from monitor.review.backtest import rescore, source_of
+from monitor.review.backtest import source_of
 from monitor.review.evaluation import evaluate, load_cases
+from monitor.review.rescoring import Scorer, Text, processes_for, score_all
 from monitor.review.selftest import check_pack, run_examples
 from monitor.review.tuning import Labelled, cross_validate, fit, fit_json, labelled, report_lines, weights_yaml
+from monitor.store.repo import StoredItem
 
 
 def register(commands: Subparsers) -> None:
@@ -42,6 +46,7 @@ def register(commands: Subparsers) -> None:
     tune.add_argument("--dry-run", action="store_true", help="print the fit, write nothing")
     tune.add_argument("--no-verdicts", action="store_true", help="leave analysts' verdicts in the database out")
     add_format(tune)
+    add_speed_options(tune)
     tune.set_defaults(handler=cmd_rules_tune)
     stats = rules.add_parser("stats", help="per rule: fired, marked true/false, precision, last fired", description="For each rule: the stored items it matched, the alerts among them that analysts marked true or false, its precision, and when it last fired.")
     stats.add_argument("--since", type=date.fromisoformat, help="only items published on or after YYYY-MM-DD")
@@ -79,10 +84,13 @@ def cmd_rules_tune(args: argparse.Namespace, settings: Settings, clock: Clock) -
     knowledge = load_knowledge(settings, learned_weights=False)  # a stale weights file must not stop its own renewal
     thresholds = settings.thresholds()
     cases = [c for c in load_cases(args.path) if c.split == "dev"]
-    report = evaluate(tuple(cases), knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
+    processes = processes_for(len(cases), args.processes)
+    bar = ProgressBar("tune", len(cases), args.progress)
+    report = evaluate(tuple(cases), knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds, processes, bar)
+    bar.finish("texts", processes)
     texts = [labelled(o.assessment, o.expected, "dev", o.case.unit) for o in report.outcomes]
     if not args.no_verdicts:
-        texts += _marked_texts(settings, knowledge, thresholds)
+        texts += _marked_texts(settings, knowledge, thresholds, args.processes)
     declared = {rule.id: rule.declared_weight for rule in knowledge.rules.rules}
     result = replace(fit(texts, declared, thresholds.alert_score), held_out=cross_validate(texts, declared, thresholds.alert_score))
     if args.format == "json":
@@ -96,18 +104,23 @@ def cmd_rules_tune(args: argparse.Namespace, settings: Settings, clock: Clock) -
     return EXIT_OK
 
 
-def _marked_texts(settings: Settings, knowledge: Knowledge, thresholds: Thresholds) -> list[Labelled]:
-    """The stored items analysts marked, re-scored with the rules being tuned, labelled by their verdicts."""
+def _marked_texts(settings: Settings, knowledge: Knowledge, thresholds: Thresholds, asked: int | None) -> list[Labelled]:
+    """The stored items analysts marked, re-scored with the rules being tuned (with their kept analyses), labelled by their verdicts."""
     store = open_store(settings)
     verdicts = store.verdicts()
     known = known_sources(settings)
-    texts: list[Labelled] = []
-    for item in store.history(None, None):
+    marked: list[tuple[StoredItem, Text]] = []
+    for item, kept in chain.from_iterable(store.history_batches(None, None)):
         source = source_of(item, known)
         if item.alert_id in verdicts and source is not None:
-            assessment = rescore(item, source, knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
-            texts.append(labelled(assessment, verdicts[item.alert_id] is Verdict.TP, "verdict", f"item-{item.id}"))
-    return texts
+            marked.append((item, Text(item.title, item.text, source, item.published_at, item.language, kept)))
+    scorer = Scorer(knowledge.rules, knowledge.gazetteer, knowledge.calendar, thresholds)
+    scored = score_all((text for _, text in marked), scorer, processes_for(len(marked), asked))
+    return [
+        labelled(result.assessment, verdicts[item.alert_id] is Verdict.TP, "verdict", f"item-{item.id}")
+        for (item, _), result in zip(marked, scored, strict=True)
+        if item.alert_id is not None
+    ]
 
 
 def cmd_rules_stats(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:

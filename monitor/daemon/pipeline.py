@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.daemon.inflight import InFlight, NewEntry, Outcome, Tally
+from monitor.detect import prepared
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.document import Document, prepare
@@ -195,6 +196,7 @@ def settle_entry(new: NewEntry, article: Article, source: Source, deps: Deps) ->
     saved = _decide_and_save(_Item(article, document, source, assessment, new.title_key), deps, now)
     if saved.item_id is None:
         return Outcome.DUPLICATE
+    deps.store.save_features([(saved.item_id, prepared.encode(document, context, prepared.digest_of(deps.gazetteer)))])  # for re-scoring
     decision = saved.decision
     if decision.fate is Fate.COPY:
         logger.info("copy of the story of alert %s source=%s item=%s", decision.story, source.id, saved.item_id)

@@ -9,6 +9,8 @@ in the title counts three times, because the title says what the text is about.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -114,6 +116,7 @@ class Gazetteer:
     ) -> None:
         """``phrases``: code -> phrases for every text; ``by_language``: language -> code -> phrases."""
         self._matcher = _matcher(phrases)
+        self.digest = _digest(phrases, by_language or {})  # what a stored analysis of a text was made with
         self._by_language = {language: m for language, table in (by_language or {}).items() if (m := _matcher(table))}
         # Read-only views: one gazetteer is shared by every Monitor of a process (load_gazetteer).
         self.names: Mapping[str, str] = MappingProxyType(dict(names or {}))
@@ -138,6 +141,12 @@ class Gazetteer:
                 places.setdefault(code or "", []).append((which, start, end))
         ranked = sorted(weights.items(), key=lambda cw: (-cw[1], cw[0]))
         return tuple(Mention(code, w, tuple(places[code])) for code, w in ranked)
+
+
+def _digest(phrases: dict[str, tuple[str, ...]], by_language: dict[str, dict[str, tuple[str, ...]]]) -> str:
+    """A digest of the gazetteer's content: a stored analysis made with another one is stale."""
+    content = json.dumps([phrases, by_language], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def _matcher(table: dict[str, tuple[str, ...]]) -> PhraseMatcher | None:

@@ -30,7 +30,10 @@ LEAD_CHARS = 600
 
 
 def prepare(title: str, text: str) -> Document:
-    body = normalise(text)
+    return Document(normalise(title), normalise(text), normalise(lead_of(text)))
+
+
+def lead_of(text: str) -> str:
+    """The text's first paragraph, at most ``LEAD_CHARS``."""
     paragraph_end = text.find("\n", 1)
-    lead_end = min(LEAD_CHARS, paragraph_end if paragraph_end > 0 else len(text))
-    return Document(normalise(title), body, normalise(text[:lead_end]))
+    return text[: min(LEAD_CHARS, paragraph_end if paragraph_end > 0 else len(text))]

@@ -7,8 +7,8 @@ analysts' verdicts, so that a change reads as "removes 12 alerts, 11 of them mar
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -19,6 +19,8 @@ from monitor.detect.elections import ElectionCalendar
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess_text
 from monitor.models import Assessment, Source, SourceKind, Thresholds, Verdict
+from monitor.review.rescoring import Progress, Scorer, Text, score_all
+from monitor.store.features import StoredWithFeatures
 from monitor.store.repo import StoredItem
 
 
@@ -62,11 +64,12 @@ class BacktestReport:
         return f"This change {removed_text}, adds {len(added)}, and changes the severity of {len(severity)}."
 
 
-Progress = Callable[[int], None]
+Keep = Callable[[list[tuple[int, bytes]]], None]  # stores items' analyses computed afresh (item id, bytes)
+KEEP_EVERY = 500
 
 
 def backtest(
-    history: Iterable[StoredItem],
+    history: Iterable[StoredWithFeatures],
     rules: RuleSet,
     gazetteer: Gazetteer,
     calendar: ElectionCalendar,
@@ -74,33 +77,53 @@ def backtest(
     verdicts: dict[int, Verdict],
     known_sources: dict[str, Source] | None = None,
     progress: Progress | None = None,
+    processes: int = 1,
+    keep: Keep | None = None,
 ) -> BacktestReport:
+    """Re-score every stored item (with its kept analysis, if any) and compare with what it has now.
+
+    ``keep``, if given, receives the analyses computed for items that had none (or a stale one).
+    """
     known = known_sources or {}
-    items = skipped = before = after = 0
+    counts = Counter[str]()
     changes: list[Change] = []
     rules_before: Counter[str] = Counter()
     rules_after: Counter[str] = Counter()
-    for item in history:
-        items += 1
-        if progress is not None:
-            progress(items)
-        source = source_of(item, known)
-        if source is None:
-            skipped += 1
-            continue
-        assessment = rescore(item, source, rules, gazetteer, calendar, thresholds)
+    waiting: deque[StoredItem] = deque()
+    fresh: list[tuple[int, bytes]] = []
+
+    def texts() -> Iterator[Text]:
+        for item, kept in history:
+            counts["items"] += 1
+            source = source_of(item, known)
+            if source is None:
+                counts["skipped"] += 1
+                continue
+            waiting.append(item)
+            yield Text(item.title, item.text, source, item.published_at, item.language, kept)
+
+    scorer = Scorer(rules, gazetteer, calendar, thresholds, keep=keep is not None)
+    for scored in score_all(texts(), scorer, processes, progress):
+        item, assessment = waiting.popleft(), scored.assessment
         rules_before.update(item.rules)
         rules_after.update(m.rule_id for m in assessment.matches)
-        now_severity = str(assessment.severity) if assessment.alert else None
-        before += item.alert_id is not None
-        after += assessment.alert
-        change = _change(item, now_severity, verdicts)
+        counts["before"] += item.alert_id is not None
+        counts["after"] += assessment.alert
+        change = _change(item, str(assessment.severity) if assessment.alert else None, verdicts)
         if change is not None:
             changes.append(change)
-    return BacktestReport(items, skipped, before, after, tuple(changes), dict(rules_before), dict(rules_after))
+        if keep is not None and scored.fresh is not None:
+            fresh.append((item.id, scored.fresh))
+            if len(fresh) >= KEEP_EVERY:
+                keep(fresh)
+                fresh = []
+    if keep is not None and fresh:
+        keep(fresh)
+    return BacktestReport(counts["items"], counts["skipped"], counts["before"], counts["after"], tuple(changes), dict(rules_before), dict(rules_after))
 
 
 def rescore(item: StoredItem, source: Source, rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalendar, thresholds: Thresholds) -> Assessment:
+    """One item re-scored from its raw title and text, as the pipeline scored it."""
     return assess_text(item.title, item.text, source, item.published_at, gazetteer, calendar, rules, thresholds, item.language)
 
 

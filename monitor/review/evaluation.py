@@ -31,8 +31,8 @@ from monitor.config.yamlfile import load_model, unique
 from monitor.detect.countries import Gazetteer
 from monitor.detect.elections import ElectionCalendar
 from monitor.detect.rules.ruleset import RuleSet
-from monitor.detect.scoring import assess_text
 from monitor.models import Assessment, Source, SourceKind, Thresholds
+from monitor.review.rescoring import Progress, Scorer, Text, score_all
 
 Family = Annotated[str, StringConstraints(pattern=r"^EI-(0[1-9]|1[0-3])$")]
 
@@ -187,15 +187,22 @@ def load_cases(path: Path) -> tuple[EvalCase, ...]:
 
 
 def evaluate(
-    cases: tuple[EvalCase, ...], rules: RuleSet, gazetteer: Gazetteer, calendar: ElectionCalendar, thresholds: Thresholds
+    cases: tuple[EvalCase, ...],
+    rules: RuleSet,
+    gazetteer: Gazetteer,
+    calendar: ElectionCalendar,
+    thresholds: Thresholds,
+    processes: int = 1,
+    progress: Progress | None = None,
 ) -> Report:
-    outcomes = []
-    for case in cases:
-        source = Source.standing_in(f"eval-{case.id}", case.source_kind, case.source_country)
-        published = datetime.combine(case.published, time(12), tzinfo=UTC)
-        assessment = assess_text(case.title, case.text, source, published, gazetteer, calendar, rules, thresholds, case.language)
-        outcomes.append(CaseResult(case, assessment))
-    return Report(tuple(outcomes))
+    """Score every case as the daemon would (each analysed once, the scoring on ``processes`` processes)."""
+    texts = (
+        Text(case.title, case.text, Source.standing_in(f"eval-{case.id}", case.source_kind, case.source_country),
+             datetime.combine(case.published, time(12), tzinfo=UTC), case.language)
+        for case in cases
+    )
+    scored = score_all(texts, Scorer(rules, gazetteer, calendar, thresholds), processes, progress)
+    return Report(tuple(CaseResult(case, result.assessment) for case, result in zip(cases, scored, strict=True)))
 
 
 def report_text(report: Report) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from monitor.store.alerts import AlertsRepo
+from monitor.store.features import FeaturesRepo
 from monitor.store.items import ItemsRepo
 from monitor.store.locks import AlertLock
 from monitor.store.records import AlertView, NewAlert, PendingDelivery, RecentAlert, RuleStat, SourceStatus, StoredItem
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class Store(ItemsRepo, AlertsRepo):
+class Store(ItemsRepo, AlertsRepo, FeaturesRepo):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.alert_lock = AlertLock(engine)  # held while a poll decides and stores an alert

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, LargeBinary, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from monitor.models import AlertKind, DeliveryState, Severity
@@ -170,3 +170,14 @@ class Silence(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _when(nullable=False)
     removed_at: datetime | None = _when()
+
+
+class ItemFeatures(SQLModel, table=True):
+    """An item's analysis that no rule changes (normalised texts, words, language, countries),
+    as ``monitor.detect.prepared`` encodes it: re-scoring reads it instead of computing it again.
+    A missing or stale row is computed afresh, so the table is a cache of the item's text."""
+
+    __tablename__ = "item_features"
+
+    item_id: int = Field(sa_column=Column(Integer, ForeignKey("item.id", name="fk_item_features_item"), primary_key=True))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -11,7 +11,7 @@ def test_a_synopsis_shows_what_is_required_optional_and_chosen() -> None:
     """Optional arguments in brackets, required ones bare, choices as a|b, as `--help` names them."""
     commands = dict(leaf_commands(build_parser()))
     assert synopsis(("alerts", "mark"), commands[("alerts", "mark")]) == "monitor alerts mark ID --verdict tp|fp [--note NOTE]"
-    assert synopsis(("rules", "tune"), commands[("rules", "tune")]) == "monitor rules tune [PATH] [--dry-run] [--no-verdicts] [--format text|json]"
+    assert synopsis(("rules", "tune"), commands[("rules", "tune")]) == "monitor rules tune [PATH] [--dry-run] [--no-verdicts] [--format text|json] [--processes N] [--progress]"
 
 
 def test_the_command_table_has_one_row_per_command_with_its_pipes_escaped() -> None:

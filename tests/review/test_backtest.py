@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
+from itertools import chain
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, update
 
 from monitor.cli.main import main
+from monitor.daemon.wiring import load_knowledge
 from monitor.demo import demo_sources, serve_sample_site
+from monitor.detect import prepared
+from monitor.review.backtest import source_of
 from monitor.store.engine import make_engine
+from monitor.store.features import FEATURES
 from monitor.store.repo import Store
-from monitor.store.tables import Alert, Delivery
+from monitor.store.tables import Alert, Delivery, ItemFeatures
 from testbed.builders import count_rows
 from testbed.settings import make_settings
 from tests.conftest import ROOT
@@ -115,3 +121,49 @@ def test_a_candidate_is_held_to_the_checks_of_a_reload(history, tmp_path: Path, 
     out = capsys.readouterr()
     assert json.loads(out.out)["items"] == 3  # standard output stays JSON
     assert f"warning: {candidate / 'zz-extra.yaml'}:2: rule zz-every-vote-counts: no indicator family tag (ei:EI-NN) (family-tag-present)" in out.err
+
+
+def candidate_report(settings, candidate: Path, processes: int) -> str:
+    return json.dumps(json.loads(_backtest_json(settings, candidate, processes)), sort_keys=True)
+
+
+def _backtest_json(settings, candidate: Path, processes: int) -> str:
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["backtest", "--rules", str(candidate), "--format", "json", "--processes", str(processes)], settings=settings) == 0
+    return out.getvalue()
+
+
+def test_the_pipeline_keeps_each_items_analysis_and_a_backtest_reads_it(history) -> None:
+    """Every item stored by the pipeline has its analysis kept, and it is good for the rules' gazetteer."""
+    store = Store(make_engine(history.database_url))
+    knowledge = load_knowledge(history)
+    rows = list(chain.from_iterable(store.history_batches(None, None)))
+    assert len(rows) == 3 and all(kept is not None for _, kept in rows)
+    digest = prepared.digest_of(knowledge.gazetteer)
+    for item, kept in rows:
+        source = source_of(item, {})
+        assert source is not None and kept is not None
+        read = prepared.decode(kept, digest, item.title, item.text, source, item.published_at, knowledge.calendar)
+        assert read == prepared.analyse(item.title, item.text, source, item.published_at, knowledge.gazetteer, knowledge.calendar, item.language)
+
+
+def test_a_backtest_gives_the_same_report_with_or_without_kept_analyses_on_one_or_two_processes(history, tmp_path: Path, capsys) -> None:
+    """Kept analyses, none kept (items stored before they were), one process or two: one report."""
+    candidate = rules_copy(tmp_path, [p.name for p in (ROOT / "rules").glob("*.yaml")], DOMESTIC_RULE)
+    store = Store(make_engine(history.database_url))
+    kept = candidate_report(history, candidate, 1)
+    assert json.loads(kept)["added"] == 1
+    assert candidate_report(history, candidate, 2) == kept
+    with store.engine.begin() as connection:
+        connection.execute(delete(FEATURES))  # as items stored before analyses were kept
+    assert candidate_report(history, candidate, 2) == kept
+    assert count_rows(store, ItemFeatures) == 3  # computed once, kept for the next run
+    with store.engine.begin() as connection:
+        connection.execute(update(FEATURES).values(data=b"stale or damaged"))
+    assert candidate_report(history, candidate, 1) == kept
+    assert all(kept is not None and kept != b"stale or damaged" for _, kept in chain.from_iterable(store.history_batches(None, None)))
+    assert "backtest: 3/3 items" in capsys.readouterr().err
