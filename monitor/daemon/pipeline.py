@@ -167,6 +167,8 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
     key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
         return Outcome.KNOWN
+    if not deps.store.claim_entry(entry.keys, key_by_title, now):  # another worker is fetching it (if it dies, a later poll will)
+        return Outcome.KNOWN
     article = fetch_article(entry, source, deps.fetcher, now, deps.max_text_chars)
     document = prepare(article.title, article.text)
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)

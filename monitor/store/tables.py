@@ -170,3 +170,15 @@ class Silence(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _when(nullable=False)
     removed_at: datetime | None = _when()
+
+
+class Lease(SQLModel, table=True):
+    """A piece of work held by one worker until it is released or ``expires_at`` passes (a dead
+    worker's leases lapse on their own): a source being polled, a page being fetched, a
+    housekeeping run."""
+
+    __tablename__ = "lease"
+
+    key: str = Field(primary_key=True)
+    holder: str  # the worker's id: host, process, and a random part
+    expires_at: datetime = _when(nullable=False, index=True)
