@@ -57,6 +57,7 @@ PUBLISHED = datetime(2024, 9, 25, 6, 30, tzinfo=UTC)  # the statement's day: it 
 class Run:
     workers: int
     seconds: float
+    cpu: tuple[float, ...]  # processor seconds of each worker after the start
     feed_fetches: Counter[int]  # {fetches: feeds}
     page_fetches: Counter[int]  # {fetches: pages}
     items: int
@@ -111,9 +112,16 @@ def measure(workers: int, url: str, tmp: Path, server: LocalHTTPServer, feeds: i
         for process in processes:  # end of input: the worker stops
             if process.stdin is not None:
                 process.stdin.close()
-        for process in processes:
-            process.wait(timeout=120)
-    return _counts(workers, seconds, engine, server)
+    cpu = tuple(_cpu_seconds(process) for process in processes)
+    return _counts(workers, seconds, cpu, engine, server)
+
+
+def _cpu_seconds(process: subprocess.Popen[str]) -> float:
+    """Wait for a worker to end; the processor time it used after "go" (how the work was shared, whatever the load)."""
+    assert process.stdout is not None
+    said = process.stdout.read().split()
+    process.wait(timeout=120)
+    return float(said[-1]) if said[-2:-1] == ["cpu"] else float("nan")
 
 
 def _all_polled(engine: Engine, feeds: int) -> bool:
@@ -123,7 +131,7 @@ def _all_polled(engine: Engine, feeds: int) -> bool:
     return bool(polled == feeds and held == 0)
 
 
-def _counts(workers: int, seconds: float, engine: Engine, server: LocalHTTPServer) -> Run:
+def _counts(workers: int, seconds: float, cpu: tuple[float, ...], engine: Engine, server: LocalHTTPServer) -> Run:
     with server._lock:
         paths = [r.path for r in server.requests if r.method == "GET"]
     fetched = Counter(paths)
@@ -134,6 +142,7 @@ def _counts(workers: int, seconds: float, engine: Engine, server: LocalHTTPServe
     return Run(
         workers,
         seconds,
+        cpu,
         Counter(n for path, n in fetched.items() if path.startswith("/feed/")),
         Counter(n for path, n in fetched.items() if not path.startswith("/feed/")),
         int(items),
@@ -154,8 +163,10 @@ def worker(url: str, tmp: Path) -> None:
         print("ready", flush=True)
         if sys.stdin.readline().strip() != "go":
             return
+        began = time.process_time()
         threading.Thread(target=_stop_at_end_of_input, args=(monitor.stop,), daemon=True).start()
         run_until_stopped(scheduler, monitor.stop)
+        print(f"cpu {time.process_time() - began:.3f}", flush=True)
 
 
 def _stop_at_end_of_input(stop: threading.Event) -> None:
@@ -167,7 +178,8 @@ def report(runs: dict[int, Run], pages_served: int) -> None:
     one, two = runs[1], runs[2]
     print(f"{pages_served} pages + {STORY_OUTLETS} copies of one statement, over {sum(one.feed_fetches.values())} feeds")
     for run in runs.values():
-        print(f"{run.workers} worker(s): {run.seconds:6.2f} s  {run.items / run.seconds:6.1f} items/s  ({run.items} stored)")
+        cpu = ", ".join(f"{c:.1f}" for c in run.cpu)
+        print(f"{run.workers} worker(s): {run.seconds:6.2f} s  {run.items / run.seconds:6.1f} items/s  ({run.items} stored; processor seconds per worker {cpu})")
     print(f"1 worker / 2 workers time ratio: {one.seconds / two.seconds:.2f}  (goal >= 1.6 on two cores)")
     for run in runs.values():
         print(
