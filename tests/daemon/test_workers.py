@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.run import run_once
 from monitor.daemon.pipeline import Outcome, process_entry
 from monitor.daemon.scheduler import POLL_LEASE_MARGIN, poll_all, poll_job, run_alone
 from monitor.daemon.wiring import Monitor
@@ -122,3 +123,13 @@ def test_the_interval_in_force_decides_when_a_source_is_due(workers, clock) -> N
     a.deps.store.record_poll(SourceStatus(source.id, last_polled_at=clock(), next_poll_at=clock() + timedelta(hours=6)))
     clock.advance(INTERVAL)
     assert poll_job(replace(source, interval=INTERVAL), a.deps) is not None
+
+
+def test_run_once_says_how_many_sources_it_left_to_another_worker(workers, clock, capsys) -> None:
+    """`run --once` counts the sources another worker had as skipped, not polled."""
+    a, b = workers
+    source = a.sources[0]
+    assert a.deps.store.claim(f"source:{source.id}", a.deps.store.worker, clock(), INTERVAL)
+    assert run_once(b) == 0
+    out = capsys.readouterr().out
+    assert f"{source.id}: skipped" in out and "0 sources polled (1 skipped), 0 failed" in out
