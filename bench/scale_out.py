@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -94,7 +95,8 @@ def measure(workers: int, url: str, tmp: Path, server: LocalHTTPServer, feeds: i
     with server._lock:
         server.requests.clear()
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", url, str(tmp)]
-    processes = [subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(workers)]
+    env = dict(os.environ, PYTHONFAULTHANDLER="1")  # a worker killed by a crash in native code says where it was
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(workers)]
     try:
         for process in processes:
             assert process.stdout is not None and process.stdout.readline().strip() == "ready", "a worker did not start"
@@ -213,7 +215,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             serve(server, files, Path(tmp))
             feeds = min(FEEDS, len(files))
-            runs = {count: measure(count, database.url, Path(tmp), server, feeds) for count in (1, 2, 4)}
+            runs = {}
+            for count in (1, 2, 4):
+                runs[count] = measure(count, database.url, Path(tmp), server, feeds)
+                print(f"  ({count} worker(s) done: {runs[count].seconds:.2f} s)", file=sys.stderr, flush=True)
     finally:
         server.stop()
         database.stop()
