@@ -25,6 +25,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/rule_pack.py
 	$(BIN)/python bench/detection_ceiling.py
 	$(BIN)/python bench/hostile_inputs.py
+	$(BIN)/python bench/scale_out.py
 
 # The README's generated parts (cog blocks: the command table, the sample alert, the JSON); `make test` checks them.
 docs: $(VENV)/.installed-test

@@ -349,7 +349,7 @@ class PollStatus(StrEnum):
     NOT_MODIFIED = "not_modified"  # the server answered 304 to the conditional request
     UNCHANGED = "unchanged"  # the feed's bytes were those of the last poll
     FAILED = "failed"
-    SKIPPED = "skipped"  # not polled: the monitor is stopping
+    SKIPPED = "skipped"  # not polled: the monitor is stopping, or another worker polls it
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def smtp_server() -> Iterator[LocalSMTPServer]:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """The URL of a throwaway PostgreSQL cluster, started once for the session."""
-    from tests.postgres import ThrowawayPostgres, server_binaries
+    from testbed.postgres import ThrowawayPostgres, server_binaries
 
     binaries = server_binaries()
     if binaries is None:

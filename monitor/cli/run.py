@@ -97,7 +97,9 @@ def run_once(monitor: Monitor) -> int:
             detail += f" ({report.deferred} entries left for the next poll)"
         print(f"{report.source_id}: {report.status}, {report.entries} entries, {report.new_items} new, {report.alerts} alerts{detail}")
     sent = delivered.sent if delivered else 0
-    print(f"{len(reports)} sources polled, {len(failed)} failed; {sum(r.alerts for r in reports)} alerts; {sent} deliveries sent")
+    skipped = sum(r.status is PollStatus.SKIPPED for r in reports)  # stopping, or polled by another worker
+    polled = f"{len(reports) - skipped} sources polled" + (f" ({skipped} skipped)" if skipped else "")
+    print(f"{polled}, {len(failed)} failed; {sum(r.alerts for r in reports)} alerts; {sent} deliveries sent")
     return EXIT_FAILED if len(failed) == len(reports) else EXIT_OK
 
 

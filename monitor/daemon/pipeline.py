@@ -172,11 +172,13 @@ def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:
 
 
 def new_entry(entry: FeedEntry, source: Source, deps: Deps) -> NewEntry | None:
-    """The seen check, a step of its own before any fetch: None for an entry stored before.
-    (A claim on the entry's page, for workers sharing one database, belongs right after it.)"""
+    """The seen check, a step of its own before any fetch: None for an entry stored before, or
+    whose page another worker sharing the database is fetching."""
     now = deps.clock()
     key_by_title = title_key(source.id, entry.title, entry.published)
     if deps.store.seen(entry.keys, key_by_title, now):
+        return None
+    if not deps.store.claim_entry(entry.keys, key_by_title, now):  # another worker is fetching it (if it dies, a later poll will)
         return None
     return NewEntry(entry, now, key_by_title)
 

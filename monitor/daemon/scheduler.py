@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, timedelta
-from typing import Any
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -22,7 +23,7 @@ from monitor.daemon.health import source_trouble
 from monitor.daemon.pipeline import Deps, poll_source
 from monitor.daemon.reload import Reload, ReloadStatus, RuleBook
 from monitor.detect.elections import ElectionsFile
-from monitor.models import AlertKind, HealthPolicy, PollReport, RetryPolicy, Source
+from monitor.models import AlertKind, HealthPolicy, PollReport, PollStatus, RetryPolicy, Source
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.review.calendar.checks import calendar_gaps
@@ -35,20 +36,83 @@ HOUSEKEEPING_WORKERS = 2  # rule reloads, health, calendar and digest jobs
 HEALTH_EVERY = timedelta(minutes=5)
 CALENDAR_EVERY = timedelta(hours=6)
 CALENDAR_REMINDER = timedelta(days=7)  # a gap still open is reported again after this long
+# Several workers may share one database. A source is polled by one of them at a time (its lease,
+# held for the poll deadline and the margin for the entry in flight when it passes), and only when
+# due, whoever polled it last; a housekeeping run is done by one of them at a time.
+POLL_LEASE_MARGIN = timedelta(minutes=5)
+HOUSEKEEPING_LEASE = timedelta(minutes=10)
+DUE_SLACK = timedelta(seconds=5)  # a poll job firing this much before the source is due still polls it
+LEASE_PURGE_EVERY = timedelta(minutes=10)
+
+T = TypeVar("T")
 
 
 def poll_job(source: Source, deps: Deps) -> PollReport | None:
-    """A scheduled poll; skipped while a failing source is backing off."""
-    status = deps.store.source_status(source.id)
-    if status.consecutive_failures and status.next_poll_at and deps.clock() < status.next_poll_at:
-        return None
+    """A scheduled poll, when the source is due and no other worker is polling it.
+
+    A source is due once its interval has passed since its last poll, by any worker (or its
+    backoff, while it fails); a source never polled is due. Each worker has a job per source, so
+    whichever fires first polls it and the others find it not due, or held.
+    """
     try:
-        report = poll_source(source, deps)
-    except Exception:  # the one catch-all: a bug in one poll must not kill the daemon
+        if not _due(source, deps):  # read first: a source not due costs no write
+            return None
+        with _leased(deps, f"source:{source.id}", deps.poll_deadline + POLL_LEASE_MARGIN) as won:
+            if not won or not _due(source, deps):  # read again under the lease: another worker may just have polled it
+                return None
+            report = poll_source(source, deps)
+    except Exception:  # the one catch-all: a bug in one poll (or the database gone) must not kill the daemon
         logger.exception("poll crashed source=%s", source.id)
         return None
     logger.info("polled source=%s status=%s new=%s alerts=%s deferred=%s", source.id, report.status, report.new_items, report.alerts, report.deferred)
     return report
+
+
+def _jitter(source: Source) -> float:
+    """Seconds a poll job may fire after its time (APScheduler's jitter): up to a tenth of the interval, at most a minute."""
+    return min(60.0, source.interval.total_seconds() / 10)
+
+
+def _due(source: Source, deps: Deps) -> bool:
+    status = deps.store.source_status(source.id)
+    if status.consecutive_failures:
+        due = status.next_poll_at
+    else:  # the interval as the sources file says now, even if it changed since the last poll
+        due = status.last_polled_at + source.interval if status.last_polled_at else None
+    return due is None or deps.clock() >= due - timedelta(seconds=_jitter(source)) - DUE_SLACK
+
+
+@contextmanager
+def _leased(deps: Deps, key: str, ttl: timedelta) -> Iterator[bool]:
+    """Whether this worker won the lease on ``key``; released at the end of the block if so."""
+    store = deps.store
+    won = store.claim(key, store.worker, deps.clock(), ttl)
+    try:
+        yield won
+    finally:
+        if won:
+            store.release(key, store.worker)
+
+
+def run_alone(key: str, deps: Deps, job: Callable[..., T], *args: object) -> T | None:
+    """Run a housekeeping job unless another worker is running it: the health, calendar and digest
+    jobs of several workers run one at a time, and each finds what the one before did (a trouble
+    already reported, a digest already queued), so nothing is raised or queued twice."""
+    try:
+        with _leased(deps, f"job:{key}", HOUSEKEEPING_LEASE) as won:
+            return job(*args) if won else None
+    except Exception:  # the database may be down: the next run tries again
+        logger.exception("job %s could not run", key)
+        return None
+
+
+def purge_job(deps: Deps) -> int:
+    """Delete the expired leases (a page's lease is never released, it expires)."""
+    try:
+        return deps.store.purge_leases(deps.clock())
+    except Exception:
+        logger.exception("lease purge crashed")
+        return 0
 
 
 def delivery_job(deps: Deps, policy: RetryPolicy) -> DeliveryReport | None:
@@ -137,9 +201,26 @@ def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
 
 def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
     """Poll every source once, a few at a time (``monitor run --once``); once ``deps.stop``
-    is set, the sources not yet started are skipped."""
+    is set, the sources not yet started are skipped.
+
+    Whether due or not, each source is polled, unless another worker is polling it or has polled
+    it since this run began: several runs at once share the sources out (skipped ones say so).
+    """
+    began = deps.clock()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
-        return list(pool.map(lambda s: poll_source(s, deps), sources))
+        reports = list(pool.map(lambda s: _poll_once(s, deps, began), sources))
+    purge_job(deps)
+    return reports
+
+
+def _poll_once(source: Source, deps: Deps, began: datetime) -> PollReport:
+    if deps.stop.is_set():
+        return PollReport(source.id, PollStatus.SKIPPED)
+    with _leased(deps, f"source:{source.id}", deps.poll_deadline + POLL_LEASE_MARGIN) as won:
+        polled = deps.store.source_status(source.id).last_polled_at if won else None
+        if not won or (polled is not None and polled > began):
+            return PollReport(source.id, PollStatus.SKIPPED)
+        return poll_source(source, deps)
 
 
 def build_scheduler(
@@ -172,7 +253,7 @@ def build_scheduler(
             id=f"poll:{source.id}",
             name=f"poll {source.id}",
             executor="polls",
-            jitter=min(60.0, seconds / 10),
+            jitter=_jitter(source),
             misfire_grace_time=int(seconds),
             # Spread the first polls over half a minute instead of starting all at once.
             next_run_time=now + timedelta(seconds=rng.uniform(0, 30)),
@@ -180,13 +261,16 @@ def build_scheduler(
     every(delivery_every.total_seconds(), delivery_job, deps, delivery_policy, id="deliver", name="deliver alerts", next_run_time=now, executor="delivery")
     if rulebook is not None:
         every(reload_every.total_seconds(), reload_job, rulebook, deps, id="reload-rules", name="reload changed rules")
+    # The reloads are each worker's own (its rules); health, calendar and digests are done once across workers.
     if health is not None:
-        every(HEALTH_EVERY.total_seconds(), health_job, sources, deps, health, id="source-health", name="report failing or silent sources")
+        every(HEALTH_EVERY.total_seconds(), run_alone, "health", deps, health_job, sources, deps, health, id="source-health", name="report failing or silent sources")
     if elections is not None:
-        every(CALENDAR_EVERY.total_seconds(), calendar_job, elections, sources, deps, id="calendar", name="report gaps in the election calendar", next_run_time=now)
+        every(CALENDAR_EVERY.total_seconds(), run_alone, "calendar", deps, calendar_job, elections, sources, deps, id="calendar", name="report gaps in the election calendar", next_run_time=now)
+    every(LEASE_PURGE_EVERY.total_seconds(), purge_job, deps, id="purge-leases", name="delete expired leases")
     for index, (cron, channels) in enumerate(deps.router.digests()):
         trigger = CronTrigger.from_crontab(cron, timezone=UTC)
-        scheduler.add_job(digest_job, trigger, args=(deps, channels), id=f"digest:{index}", name=f"digest ({cron})", max_instances=1, coalesce=True)
+        args = (f"digest:{index}", deps, digest_job, deps, channels)
+        scheduler.add_job(run_alone, trigger, args=args, id=f"digest:{index}", name=f"digest ({cron})", max_instances=1, coalesce=True)
     return scheduler
 
 

@@ -31,6 +31,7 @@ from monitor.notify.channels import Channels, build_channels
 from monitor.notify.links import LinkSigner
 from monitor.notify.routing import load_router
 from monitor.store.engine import make_engine
+from monitor.store.leases import worker_id
 from monitor.store.repo import Store
 
 T = TypeVar("T")
@@ -111,7 +112,7 @@ class Monitor(AbstractContextManager["Monitor"]):
         self.rulebook = RuleBook(settings.rules_dir, self.knowledge.rules, self.knowledge.gazetteer, self.knowledge.calendar)
         self.deps = Deps(
             fetcher=self.fetcher,
-            store=Store(self.engine),
+            store=Store(self.engine, worker_id()),  # its leases name this worker
             rules=self.rulebook.current,
             gazetteer=self.knowledge.gazetteer,
             calendar=self.knowledge.calendar,

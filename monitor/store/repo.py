@@ -4,9 +4,9 @@ Each public method is one transaction. An item, its identities, its rule matches
 and the alert's deliveries are written together (``save_item``), so a crash leaves either all
 of them or none, and the delivery job works from what was committed (the outbox).
 
-``Store`` gathers the two halves: ``store.items`` (sources, items, history) and
-``store.alerts`` (alerts, outbox, silences, digests, verdicts); ``store.alert_lock`` serialises
-deciding alerts across threads and workers.
+``Store`` gathers ``store.items`` (sources, items, history), ``store.alerts`` (alerts, outbox,
+silences, digests, verdicts) and ``store.leases`` (the work several workers share out);
+``store.alert_lock`` serialises deciding alerts across threads and workers.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from monitor.store.alerts import AlertsRepo
 from monitor.store.features import FeaturesRepo
 from monitor.store.items import ItemsRepo
+from monitor.store.leases import LeasesRepo, worker_id
 from monitor.store.locks import AlertLock
 from monitor.store.records import AlertView, NewAlert, PendingDelivery, RecentAlert, RuleStat, SourceStatus, StoredItem
 
@@ -31,7 +32,8 @@ __all__ = [
 ]
 
 
-class Store(ItemsRepo, AlertsRepo, FeaturesRepo):
-    def __init__(self, engine: Engine) -> None:
+class Store(ItemsRepo, AlertsRepo, FeaturesRepo, LeasesRepo):
+    def __init__(self, engine: Engine, worker: str | None = None) -> None:
         self.engine = engine
+        self.worker = worker or worker_id()  # the holder of this worker's leases
         self.alert_lock = AlertLock(engine)  # held while a poll decides and stores an alert

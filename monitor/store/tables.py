@@ -181,3 +181,15 @@ class ItemFeatures(SQLModel, table=True):
 
     item_id: int = Field(sa_column=Column(Integer, ForeignKey("item.id", name="fk_item_features_item"), primary_key=True))
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    """A piece of work held by one worker until it is released or ``expires_at`` passes (a dead
+    worker's leases lapse on their own): a source being polled, a page being fetched, a
+    housekeeping run."""
+
+    __tablename__ = "lease"
+
+    key: str = Field(primary_key=True)
+    holder: str  # the worker's id: host, process, and a random part
+    expires_at: datetime = _when(nullable=False, index=True)

@@ -32,7 +32,7 @@ def test_each_source_gets_one_coalescing_job_with_jitter(tmp_path: Path, clock) 
     with Monitor(make_settings(tmp_path), clock) as monitor:
         scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, timedelta(seconds=30), RetryPolicy())
         jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"poll:a", "poll:b", "deliver"}
+    assert set(jobs) == {"poll:a", "poll:b", "deliver", "purge-leases"}
     assert jobs["poll:a"].trigger.interval == timedelta(minutes=5)
     assert jobs["poll:b"].trigger.interval == timedelta(hours=1)
     for job in jobs.values():

@@ -105,7 +105,7 @@ def test_workers_polling_copies_of_one_story_at_once_raise_one_alert(postgres_ur
     for round_ in range(3):  # the race is a matter of timing: give it several chances
         if round_:
             with make_engine(postgres_url).begin() as connection:
-                connection.exec_driver_sql("TRUNCATE item, item_key, rule_match, alert, delivery, verdict, source_state CASCADE")
+                connection.exec_driver_sql("TRUNCATE item, item_key, rule_match, alert, delivery, verdict, source_state, lease CASCADE")
         workers = [Monitor(settings, clock) for _ in sources]  # each with its own engine and store
         ready = threading.Barrier(len(workers))
         try:

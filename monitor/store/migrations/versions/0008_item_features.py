@@ -1,7 +1,7 @@
 """item features: each item's analysis that no rule changes, kept for re-scoring
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02
 
 Items stored before this revision have no row: re-scoring computes their analysis (and may
@@ -11,8 +11,8 @@ keep it), exactly as it did before.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
