@@ -21,8 +21,7 @@ from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_o
 from monitor.detect.rules.loader import load_rules
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.errors import ConfigError, Problem
-from monitor.ingest.extract import extract_page
-from monitor.ingest.extraction_pool import ExtractionPool
+from monitor.ingest.extraction_pool import ExtractionPool, OneAtATime
 from monitor.ingest.fetch import Fetcher, Limits, build_client
 from monitor.ingest.guard import AddressGuard
 from monitor.ingest.sources import load_sources
@@ -128,7 +127,7 @@ class Monitor(AbstractContextManager["Monitor"]):
             max_entries_per_poll=settings.max_entries_per_poll,
             poll_deadline=settings.poll_deadline,
             max_text_chars=settings.max_text_chars,
-            extract=self.extraction.extract if self.extraction else extract_page,
+            extract=self.extraction.extract if self.extraction else OneAtATime().extract,
         )
 
     @property

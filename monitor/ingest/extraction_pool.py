@@ -50,6 +50,23 @@ def _start_worker(level: int) -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
 
 
+class OneAtATime:
+    """``extract_page`` in this process, one page at a time (no pool: ``extract_workers`` 0 or 1).
+
+    trafilatura parses every page with one parser object of its module, which several threads
+    would use at once: a worker extracting in ten poll threads died twice in six runs of
+    bench/scale_out.py with glibc's "munmap_chunk(): invalid pointer". Threads gain nothing by
+    extracting at once anyway (extraction holds the GIL most of its time); they still fetch at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def extract(self, body: bytes, url: str | None = None, content_type: str | None = None) -> Extracted | None:
+        with self._lock:
+            return extract_page(body, url, content_type)
+
+
 class ExtractionPool:
     """``extract(body, url, content_type)`` as ``extract_page``, run in ``workers`` processes.
 

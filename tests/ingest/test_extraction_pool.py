@@ -12,7 +12,7 @@ import pytest
 
 from monitor.errors import ExtractionCrashed, FetchStopped, NotText
 from monitor.ingest.extract import extract_page
-from monitor.ingest.extraction_pool import EXTRACT_DEADLINE, ExtractionPool, available_cores
+from monitor.ingest.extraction_pool import EXTRACT_DEADLINE, ExtractionPool, OneAtATime, available_cores
 from testbed.builders import page
 from testbed.processes import Reaper, kill, slow_page
 
@@ -103,3 +103,19 @@ def test_a_page_still_read_at_the_deadline_is_an_error_and_its_process_is_stoppe
 
 def test_the_cores_available_are_counted() -> None:
     assert available_cores() >= 1
+
+
+def test_without_a_pool_the_threads_of_the_polls_extract_one_page_at_a_time() -> None:
+    """trafilatura's one parser object must not be used by two threads at once."""
+    extraction = OneAtATime()
+    bodies = pages()
+    results: list[object] = []
+    with extraction._lock:  # a page being extracted
+        threads = [threading.Thread(target=lambda b=body: results.append(extraction.extract(b))) for body in bodies]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        assert results == []  # every other page waits its turn
+    for thread in threads:
+        thread.join(30)
+    assert sorted(map(repr, results)) == sorted(repr(extract_page(body)) for body in bodies)
