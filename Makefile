@@ -19,13 +19,11 @@ test: $(VENV)/.installed-test
 demo: $(VENV)/.installed
 	$(BIN)/monitor demo
 
+# Speed and scale figures in one run and one table (bench/figures.py), then detection and hardening.
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/pipeline.py
-	$(BIN)/python bench/backtest.py
-	$(BIN)/python bench/rule_pack.py
+	$(BIN)/python bench/figures.py
 	$(BIN)/python bench/detection_ceiling.py
 	$(BIN)/python bench/hostile_inputs.py
-	$(BIN)/python bench/scale_out.py
 
 # The README's generated parts (cog blocks: the command table, the sample alert, the JSON); `make test` checks them.
 docs: $(VENV)/.installed-test

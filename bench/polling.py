@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.headline import headline  # noqa: E402
 from testbed.builders import page, rss, write_sources  # noqa: E402
 from testbed.servers import LocalHTTPServer  # noqa: E402
 from testbed.timing import wait_for  # noqa: E402
@@ -140,8 +141,9 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=1000, help="how many feeds (default 1,000)")
     figures = measure(parser.parse_args().sources)
     answered = "every feed answered 304" if figures.all_not_modified else "NOT every feed answered 304"
-    print(f"{figures.sources} sources: run --once while they answer 304: {figures.once_304_seconds:.2f} s ({answered}; goal <= 10 s)")
-    print(f"daemon resident memory after polling them all: {figures.daemon_rss_mb:.0f} MB (goal <= 200 MB)")
+    print(f"{figures.sources} sources, {answered}")
+    headline(f"run --once over {figures.sources} sources answering 304", figures.once_304_seconds, "at most 10 s", " s")
+    headline(f"daemon resident memory with {figures.sources} sources", figures.daemon_rss_mb, "at most 200 MB", " MB")
 
 
 if __name__ == "__main__":

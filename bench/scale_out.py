@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.headline import headline  # noqa: E402
 from bench.pipeline import pages  # noqa: E402
 from monitor.daemon.scheduler import build_scheduler, run_until_stopped  # noqa: E402
 from monitor.daemon.wiring import Monitor  # noqa: E402
@@ -182,7 +183,7 @@ def report(runs: dict[int, Run], pages_served: int) -> None:
     for run in runs.values():
         cpu = ", ".join(f"{c:.1f}" for c in run.cpu)
         print(f"{run.workers} worker(s): {run.seconds:6.2f} s  {run.items / run.seconds:6.1f} items/s  ({run.items} stored; processor seconds per worker {cpu})")
-    print(f"1 worker / 2 workers time ratio: {one.seconds / two.seconds:.2f}  (goal >= 1.6 on two cores)")
+    headline("throughput of two workers / one worker", one.seconds / two.seconds, "at least 1.6")
     for run in runs.values():
         print(
             f"{run.workers} worker(s): feed fetches per feed {_spread(run.feed_fetches)}, page fetches per page {_spread(run.page_fetches)}, "
