@@ -39,7 +39,7 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
     their own, however many of them match: an alert needs a rule of another family.
     """
     context = rules.read(document, context)
-    memo: Memo = {}  # conditions that come to the same thing on this document are worked out once
+    memo = Memo()  # conditions that come to the same thing on this document are worked out once
     active_filters: list[Filter] | None = None  # evaluated once a rule matches: most texts match none
     matches, suppressed = [], []
     for rule in rules.candidates(context.concepts):  # the others cannot match

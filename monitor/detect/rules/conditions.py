@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -36,12 +37,18 @@ class ConditionResult:
 
 NO_MATCH = ConditionResult(False)
 
-# The outcomes of the conditions already evaluated on one document (and its one context), by
-# what each outcome depends on (``_TextCondition.key``, ``ElectionWindow.key``). A pack holds
-# many conditions that come to the same thing on a text: the same regex in several rules,
-# phrase lists that differ only by phrases absent from the text, windows that take in the
-# same votes; each is worked out once. A memo lives for one scoring of one document only.
-Memo = dict[Hashable, ConditionResult]
+class Memo:
+    """The outcomes of the conditions already evaluated on one document and its context, by
+    what each outcome depends on (``_TextCondition.key``, the votes an election window takes in).
+
+    A pack holds many conditions that come to the same thing on a text: the same regex in
+    several rules, phrase lists that differ only by phrases the text does not hold, windows
+    that take in the same votes. Each is worked out once. A memo serves one document only.
+    """
+
+    def __init__(self) -> None:
+        self.outcomes: dict[Hashable, ConditionResult] = {}
+        self.days_until: list[int] | None = None  # of the context's votes near, in order: ``ElectionWindow.key``
 
 
 class Condition(Protocol):
@@ -90,9 +97,9 @@ class _TextCondition:
         if memo is None:
             return self._outcome(document, context)
         key = self.key(context)
-        outcome = memo.get(key)
+        outcome = memo.outcomes.get(key)
         if outcome is None:
-            outcome = memo[key] = self._outcome(document, context)
+            outcome = memo.outcomes[key] = self._outcome(document, context)
         return outcome
 
     def key(self, context: Context) -> Hashable:
@@ -190,17 +197,15 @@ class ElectionWindow:
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         if memo is None:
             return self._outcome(context)
-        key = self.key(context)
-        outcome = memo.get(key)
-        if outcome is None:
-            outcome = memo[key] = self._outcome(context)
-        return outcome
-
-    def key(self, context: Context) -> Hashable:
-        """``before`` counts only by the votes it takes in: windows a few days apart are often the same window."""
+        if memo.days_until is None:
+            memo.days_until = sorted(n.days_until for n in context.elections_near)
         w = self.window
-        ahead = sum(1 for n in context.elections_near if n.days_until <= w.before)
-        return ElectionWindow, ahead, w.after, w.foreign, w.between_rounds, w.mentions
+        # ``before`` counts only by the votes it takes in: windows a few days apart are often the same.
+        key = ElectionWindow, bisect_right(memo.days_until, w.before), w.after, w.foreign, w.between_rounds, w.mentions
+        outcome = memo.outcomes.get(key)
+        if outcome is None:
+            outcome = memo.outcomes[key] = self._outcome(context)
+        return outcome
 
     def _outcome(self, context: Context) -> ConditionResult:
         w = self.window
