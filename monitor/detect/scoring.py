@@ -9,6 +9,7 @@ from monitor.detect.countries import Gazetteer
 from monitor.detect.document import Document, prepare
 from monitor.detect.elections import ElectionCalendar
 from monitor.detect.families import CONTEXT_FAMILY
+from monitor.detect.rules.conditions import Memo
 from monitor.detect.rules.ruleset import Filter, RuleSet
 from monitor.models import Assessment, Context, ElectionNear, Match, Source, SourceKind, Suppressed, Thresholds
 
@@ -38,14 +39,15 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
     their own, however many of them match: an alert needs a rule of another family.
     """
     context = rules.read(document, context)
+    memo = Memo()  # conditions that come to the same thing on this document are worked out once
     active_filters: list[Filter] | None = None  # evaluated once a rule matches: most texts match none
     matches, suppressed = [], []
     for rule in rules.candidates(context.concepts):  # the others cannot match
-        outcome = rule.evaluate(document, context)
+        outcome = rule.evaluate(document, context, memo)
         if not outcome.matched:
             continue
         if active_filters is None:
-            active_filters = [f for f in rules.filters if f.evaluate(document, context).matched]
+            active_filters = [f for f in rules.filters if f.evaluate(document, context, memo).matched]
         covering = next((f for f in active_filters if f.covers(rule.id)), None)
         if covering is not None:
             suppressed.append(Suppressed(rule.id, covering.id))

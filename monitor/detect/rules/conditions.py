@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,9 +37,22 @@ class ConditionResult:
 
 NO_MATCH = ConditionResult(False)
 
+class Memo:
+    """The outcomes of the conditions already evaluated on one document and its context, by
+    what each outcome depends on (``_TextCondition.key``, the votes an election window takes in).
+
+    A pack holds many conditions that come to the same thing on a text: the same regex in
+    several rules, phrase lists that differ only by phrases the text does not hold, windows
+    that take in the same votes. Each is worked out once. A memo serves one document only.
+    """
+
+    def __init__(self) -> None:
+        self.outcomes: dict[Hashable, ConditionResult] = {}
+        self.days_until: list[int] | None = None  # of the context's votes near, in order: ``ElectionWindow.key``
+
 
 class Condition(Protocol):
-    def evaluate(self, document: Document, context: Context) -> ConditionResult: ...
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult: ...
 
 
 @dataclass(frozen=True)
@@ -69,12 +83,30 @@ class Terms:
             found = [f for f in found if f[1] <= len(text.text)]
         return sorted(found)
 
+    def key(self, context: Context) -> Hashable:
+        """What ``locate`` depends on, but for the lists' names (which no caller uses): the places themselves."""
+        concepts = context.concepts
+        return self.target, tuple((concepts.title.get(c), concepts.text.get(c)) for c in self.concepts)
+
 
 @dataclass(frozen=True)
 class _TextCondition:
     fields: tuple[Field, ...]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
+        if memo is None:
+            return self._outcome(document, context)
+        key = self.key(context)
+        outcome = memo.outcomes.get(key)
+        if outcome is None:
+            outcome = memo.outcomes[key] = self._outcome(document, context)
+        return outcome
+
+    def key(self, context: Context) -> Hashable:
+        """Equal for two conditions that have the same outcome on a document and its context."""
+        raise NotImplementedError
+
+    def _outcome(self, document: Document, context: Context) -> ConditionResult:
         evidence: list[Evidence] = []
         for which in self.fields:
             text = document.field(which)
@@ -90,6 +122,9 @@ class _TextCondition:
 class Phrases(_TextCondition):
     terms: Terms
 
+    def key(self, context: Context) -> Hashable:
+        return Phrases, self.fields, self.terms.key(context)
+
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         return [text.span(start, end) for start, end, _ in without_overlaps(self.terms.locate(text, which, context))]
 
@@ -97,6 +132,9 @@ class Phrases(_TextCondition):
 @dataclass(frozen=True)
 class Regex(_TextCondition):
     pattern: Any  # a compiled regex.Pattern
+
+    def key(self, context: Context) -> Hashable:
+        return Regex, self.fields, self.pattern.pattern, self.pattern.flags
 
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         spans = []
@@ -114,6 +152,9 @@ class Proximity(_TextCondition):
     groups: tuple[Terms, ...]
     within: int
     sentence: bool
+
+    def key(self, context: Context) -> Hashable:
+        return Proximity, self.fields, self.within, self.sentence, tuple(group.key(context) for group in self.groups)
 
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         """For each place where the first group occurs, the closest term of every other group."""
@@ -139,6 +180,9 @@ class Count(_TextCondition):
     phrases: tuple[Terms, ...]  # one per phrase: inflections of one phrase count once
     at_least: int
 
+    def key(self, context: Context) -> Hashable:
+        return Count, self.fields, self.at_least, tuple(phrase.key(context) for phrase in self.phrases)
+
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         found = [places for places in (phrase.locate(text, which, context) for phrase in self.phrases) if places]
         if len(found) < self.at_least:
@@ -150,7 +194,20 @@ class Count(_TextCondition):
 class ElectionWindow:
     window: schema.Window
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
+        if memo is None:
+            return self._outcome(context)
+        if memo.days_until is None:
+            memo.days_until = sorted(n.days_until for n in context.elections_near)
+        w = self.window
+        # ``before`` counts only by the votes it takes in: windows a few days apart are often the same.
+        key = ElectionWindow, bisect_right(memo.days_until, w.before), w.after, w.foreign, w.between_rounds, w.mentions
+        outcome = memo.outcomes.get(key)
+        if outcome is None:
+            outcome = memo.outcomes[key] = self._outcome(context)
+        return outcome
+
+    def _outcome(self, context: Context) -> ConditionResult:
         w = self.window
         about = set(context.countries_about) if w.mentions == "about" else None
         in_window = [
@@ -198,7 +255,7 @@ def _between_rounds(runoff: ElectionNear, near: tuple[ElectionNear, ...]) -> boo
 class SourceKindIs:
     kinds: frozenset[SourceKind]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         return ConditionResult(context.source.kind in self.kinds)
 
 
@@ -206,7 +263,7 @@ class SourceKindIs:
 class SourceCountryIs:
     countries: frozenset[str]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         return ConditionResult(context.source.country in self.countries)
 
 
@@ -214,7 +271,7 @@ class SourceCountryIs:
 class SourceIdIs:
     ids: frozenset[str]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         return ConditionResult(context.source.id in self.ids)
 
 
@@ -222,7 +279,7 @@ class SourceIdIs:
 class LanguageIs:
     languages: frozenset[str]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         return ConditionResult(context.language in self.languages)
 
 
@@ -230,10 +287,10 @@ class LanguageIs:
 class AllOf:
     parts: tuple[Condition, ...]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         outcomes = []
         for part in self.parts:
-            outcome = part.evaluate(document, context)
+            outcome = part.evaluate(document, context, memo)
             if not outcome.matched:
                 return NO_MATCH
             outcomes.append(outcome)
@@ -244,8 +301,8 @@ class AllOf:
 class AnyOf:
     parts: tuple[Condition, ...]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
-        outcomes = [o for o in (part.evaluate(document, context) for part in self.parts) if o.matched]
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
+        outcomes = [o for o in (part.evaluate(document, context, memo) for part in self.parts) if o.matched]
         return _merge(outcomes) if outcomes else NO_MATCH
 
 
@@ -254,8 +311,8 @@ class AtLeast:
     k: int
     parts: tuple[Condition, ...]
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
-        outcomes = [o for o in (part.evaluate(document, context) for part in self.parts) if o.matched]
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
+        outcomes = [o for o in (part.evaluate(document, context, memo) for part in self.parts) if o.matched]
         return _merge(outcomes) if len(outcomes) >= self.k else NO_MATCH
 
 
@@ -263,8 +320,8 @@ class AtLeast:
 class NotOf:
     part: Condition
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
-        return NO_MATCH if self.part.evaluate(document, context).matched else ConditionResult(True)
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
+        return NO_MATCH if self.part.evaluate(document, context, memo).matched else ConditionResult(True)
 
 
 def _merge(outcomes: list[ConditionResult]) -> ConditionResult:

@@ -159,15 +159,27 @@ class Lexicon:
         return Concepts(self._places(document.title, accepted), self._places(document.text, accepted))
 
     def _places(self, normalised: Normalised, accepted: set[str] | None) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Concept -> its places. Concepts found through the same entries (rules' lists that
+        share the phrases the text holds) share one tuple of places, worked out once."""
         assert self._matcher is not None
-        found: dict[str, list[tuple[int, int]]] = {}
-        owners = self._owners
+        by_label: dict[str, list[tuple[int, int]]] = {}  # in the order the labels first occur
         for start, end, label in self._matcher.locate_labelled(normalised):
-            for language, concept in owners[label or ""]:
+            by_label.setdefault(label or "", []).append((start, end))
+        labels_of: dict[str, list[str]] = {}
+        for label in by_label:
+            for language, concept in self._owners[label]:
                 if accepted is None or language in accepted:
-                    found.setdefault(concept, []).append((start, end))
-        # Within one concept, the longer of two overlapping entries counts (once).
-        return {concept: _longer_kept(places) if len(places) > 1 else tuple(places) for concept, places in found.items()}
+                    labels_of.setdefault(concept, []).append(label)
+        shared: dict[tuple[str, ...], tuple[tuple[int, int], ...]] = {}
+        found = {}
+        for concept, labels in labels_of.items():
+            key = tuple(labels)
+            if key not in shared:
+                places = [p for label in labels for p in by_label[label]]
+                # Within one concept, the longer of two overlapping entries counts (once).
+                shared[key] = _longer_kept(places) if len(places) > 1 else tuple(places)
+            found[concept] = shared[key]
+        return found
 
 
 @lru_cache(maxsize=4)

@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 
 from monitor.detect.document import Document
-from monitor.detect.rules.conditions import NO_MATCH, Condition, ConditionResult, Needs
+from monitor.detect.rules.conditions import NO_MATCH, Condition, ConditionResult, Memo, Needs
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.rules.schema import Example
 from monitor.models import Concepts, Context, Severity
@@ -50,10 +50,11 @@ class Rule:
     line: int | None = None  # of the rule's item in its file
     languages: tuple[str, ...] = ()  # the languages its file says its phrases cover
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
+        """``memo``: shared by what is scored on the same document and context (``conditions.Memo``)."""
         if not context.concepts.holds(self.needs):
             return NO_MATCH
-        return self.condition.evaluate(document, context)
+        return self.condition.evaluate(document, context, memo)
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,11 @@ class Filter:
     def covers(self, rule_id: str) -> bool:
         return any(fnmatchcase(rule_id, pattern) for pattern in self.rule_patterns)
 
-    def evaluate(self, document: Document, context: Context) -> ConditionResult:
+    def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
+        """``memo``: shared by what is scored on the same document and context (``conditions.Memo``)."""
         if not context.concepts.holds(self.needs):
             return NO_MATCH
-        return self.condition.evaluate(document, context)
+        return self.condition.evaluate(document, context, memo)
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from pydantic import TypeAdapter, ValidationError
 from monitor.cli.main import main
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
-from monitor.detect.document import prepare
+from monitor.detect.document import Document, prepare
 from monitor.detect.elections import ElectionCalendar
-from monitor.detect.rules.conditions import ConditionResult, compile_condition
+from monitor.detect.rules.conditions import Condition, ConditionResult, Memo, compile_condition
 from monitor.detect.rules.loader import lexicon_for, load_rules
 from monitor.detect.rules.safety import check_pattern
 from monitor.detect.rules.schema import ConditionSpec
 from monitor.errors import RuleError
-from monitor.models import Election, ElectionType, Field, Source, SourceKind
+from monitor.models import Context, Election, ElectionType, Field, Source, SourceKind
 from testbed.settings import make_settings
 
 GAZETTEER = Gazetteer(
@@ -238,3 +238,51 @@ class TestLookAlikes:
         """«НАТO» with a Latin O, and «Cтавка» with a Latin C, match Cyrillic phrases; quotes keep the original."""
         outcome = evaluate("phrases: [нато, ставк*]", "Cтавка на НАТO.", language="ru")
         assert [e.quote for e in outcome.evidence] == ["Cтавка", "НАТO"]
+
+
+def read_with(conditions_yaml: list[str], text: str, language: str = "en") -> tuple[Document, Context, list[Condition]]:
+    """A text read by the lists of several conditions at once (as a pack's lexicon reads it), and the conditions."""
+    specs = [TypeAdapter(ConditionSpec).validate_python(yaml.safe_load(c)) for c in conditions_yaml]
+    document = prepare("", text)
+    source = Source(id="by-mfa", name="s", url="https://example.invalid/", kind=SourceKind.OFFICIAL, country="BY")
+    context = build_context(document, source, datetime(2024, 9, 25, 12, tzinfo=UTC), GAZETTEER, CALENDAR, language)
+    return document, replace(context, concepts=lexicon_for([], specs).scan(document, language)), [compile_condition(s) for s in specs]
+
+
+class TestMemo:
+    """Conditions that come to the same thing on a text are worked out once per text, with the
+    outcome each would have alone."""
+
+    @staticmethod
+    def shared(conditions_yaml: list[str], text: str) -> tuple[list[ConditionResult], Memo]:
+        document, context, conditions = read_with(conditions_yaml, text)
+        memo = Memo()
+        outcomes = [c.evaluate(document, context, memo) for c in conditions]
+        assert outcomes == [c.evaluate(document, context) for c in conditions]
+        return outcomes, memo
+
+    def test_phrase_lists_that_differ_only_by_phrases_the_text_lacks_are_worked_out_once(self) -> None:
+        outcomes, memo = self.shared(["phrases: [vote correctly, qzcopy1]", "phrases: [vote correctly, qzcopy2]"], "We urge you to vote correctly.")
+        assert outcomes[0].matched and len(memo.outcomes) == 1
+
+    def test_lists_found_in_different_places_are_kept_apart(self) -> None:
+        outcomes, memo = self.shared(["phrases: [vote correctly]", "phrases: [vote wisely]"], "Vote correctly, they say, and then vote wisely.")
+        assert [e.quote for o in outcomes for e in o.evidence] == ["Vote correctly", "vote wisely"] and len(memo.outcomes) == 2
+
+    def test_proximity_groups_that_differ_only_by_absent_terms_are_worked_out_once(self) -> None:
+        outcomes, memo = self.shared(
+            ["proximity: {terms: [[vote, qzcopy1], [correct*]], within: 3}", "proximity: {terms: [[vote, qzcopy2], [correct*]], within: 3}", "proximity: {terms: [[vote], [correct*]], within: 1}"],
+            "You must vote so correctly.",
+        )
+        assert [o.matched for o in outcomes] == [True, True, False] and len(memo.outcomes) == 2
+
+    def test_the_same_regex_of_two_rules_runs_once(self) -> None:
+        outcomes, memo = self.shared(["regex: 'vot\\w+'", "regex: 'vot\\w+'"], "Voters voted.")
+        assert outcomes[0].matched and len(memo.outcomes) == 1
+
+    def test_windows_that_take_in_the_same_votes_are_one(self) -> None:
+        """Published 18 days before Lithuania's first round and 32 before its runoffs: 18 and 25
+        days ahead take in the first round only, 40 days the runoffs too."""
+        windows = [f"election_window: {{before: {days}}}" for days in (18, 25, 40)]
+        outcomes, memo = self.shared(windows, "Lithuania votes. Vilnius and Lithuania prepare for the vote.")
+        assert [len(o.elections) for o in outcomes] == [1, 1, 2] and len(memo.outcomes) == 2

@@ -11,6 +11,7 @@ import yaml
 from monitor.daemon.wiring import Knowledge, load_knowledge
 from monitor.detect.article_context import build_context
 from monitor.detect.document import Document, prepare
+from monitor.detect.rules.conditions import Memo
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.models import Context, Source, SourceKind, Thresholds
@@ -78,6 +79,14 @@ def test_a_filter_whose_lists_are_absent_holds_nowhere(knowledge_rules: RuleSet,
     for document, context in scored:
         for flt in knowledge_rules.filters:
             assert flt.evaluate(document, context) == flt.condition.evaluate(document, context)
+
+
+def test_one_memo_shared_by_every_rule_and_filter_of_a_text_changes_no_outcome(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
+    """Scoring shares one memo among the rules and filters of a document: each outcome is the one the rule has alone."""
+    for document, context in scored:
+        memo = Memo()
+        for owner in (*knowledge_rules.rules, *knowledge_rules.filters):
+            assert owner.evaluate(document, context, memo) == owner.evaluate(document, context)
 
 
 def test_a_rule_set_pickles_and_scores_the_same(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
