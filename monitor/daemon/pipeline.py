@@ -195,10 +195,10 @@ def settle_entry(new: NewEntry, article: Article, source: Source, deps: Deps) ->
     context = build_context(document, source, article.published, deps.gazetteer, deps.calendar, article.language)
     article = replace(article, language=context.language)
     assessment = assess(document, context, deps.rules(), deps.thresholds)
-    saved = _decide_and_save(_Item(article, document, source, assessment, new.title_key), deps, now)
+    analysis = prepared.encode(document, context, prepared.digest_of(deps.gazetteer))  # kept for re-scoring
+    saved = _decide_and_save(_Item(article, document, source, assessment, new.title_key, analysis), deps, now)
     if saved.item_id is None:
         return Outcome.DUPLICATE
-    deps.store.save_features([(saved.item_id, prepared.encode(document, context, prepared.digest_of(deps.gazetteer)))])  # for re-scoring
     decision = saved.decision
     if decision.fate is Fate.COPY:
         logger.info("copy of the story of alert %s source=%s item=%s", decision.story, source.id, saved.item_id)
@@ -220,6 +220,7 @@ class _Item:
     source: Source
     assessment: Assessment
     title_key: str | None
+    analysis: bytes | None = None  # what no rule changes, encoded (monitor.detect.prepared)
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,7 @@ def _message(item: _Item, channels: tuple[str, ...], deps: Deps) -> NewAlert:
 
 def _save(item: _Item, decision: Decision, message: NewAlert | None, deps: Deps, now: datetime) -> int | None:
     entry = item.article.entry
-    return deps.store.save_item(item.article, item.source, item.assessment, decision, message, entry.keys, item.title_key, now)
+    return deps.store.save_item(item.article, item.source, item.assessment, decision, message, entry.keys, item.title_key, now, item.analysis)
 
 
 def _story_of(document: Document, article: Article, assessment: Assessment, deps: Deps, now: datetime) -> int | None:

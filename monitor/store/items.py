@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from monitor.models import AlertKind, Article, Assessment, Decision, DeliveryState, Fate, Source, TroubleKind
 from monitor.store.records import NewAlert, SourceStatus, StoredItem
-from monitor.store.tables import Alert, Delivery, Item, ItemKey, RuleMatch, SourceState
+from monitor.store.tables import Alert, Delivery, Item, ItemFeatures, ItemKey, RuleMatch, SourceState
 
 TITLE_KEY_DAYS = 7  # a title hash identifies an item for a week: titles like "Briefing" recur
 
@@ -76,9 +76,11 @@ class ItemsRepo:
         keys: tuple[str, ...],
         title_key: str | None,
         now: datetime,
+        analysis: bytes | None = None,
     ) -> int | None:
-        """Write the item with its identities, matches and what the decision made of it (an alert
-        with its deliveries, or a copy on its story's alert) in one transaction.
+        """Write the item with its identities, matches, the analysis kept for re-scoring, and what
+        the decision made of it (an alert with its deliveries, or a copy on its story's alert) in
+        one transaction.
 
         ``message`` is the alert's, needed when the decision makes one. Returns the item id, or
         None if another worker stored the same item first.
@@ -86,6 +88,8 @@ class ItemsRepo:
         with Session(self.engine) as session:
             try:
                 item_id = _add_item(session, article, source, assessment, keys, title_key, now)
+                if analysis is not None:
+                    session.add(ItemFeatures(item_id=item_id, data=analysis))
                 _record_decision(session, item_id, article, assessment, decision, message, now)
                 session.flush()
                 session.commit()
