@@ -102,36 +102,11 @@ class ItemsRepo:
 
     # -- history -------------------------------------------------------------------------
 
-    def history(self, since: datetime | None, until: datetime | None, batch: int = 500) -> Iterator[StoredItem]:
-        """Stored items in publication order, with their alert (if any), a batch at a time."""
-        last_id = 0
-        while True:
-            with Session(self.engine) as session:
-                query = select(Item, Alert).join(Alert, col(Alert.item_id) == col(Item.id), isouter=True).where(col(Item.id) > last_id)
-                rows = session.exec(_published_between(query, since, until).order_by(col(Item.id)).limit(batch)).all()
-                if not rows:
-                    return
-                matched: dict[int, list[str]] = {}
-                ids = [item.id for item, _ in rows]
-                for item_id, rule_id in session.exec(select(RuleMatch.item_id, RuleMatch.rule_id).where(col(RuleMatch.item_id).in_(ids))):
-                    matched.setdefault(item_id, []).append(rule_id)
-                for item, alert in rows:
-                    assert item.id is not None
-                    last_id = item.id
-                    yield StoredItem(
-                        id=item.id,
-                        source_id=item.source_id,
-                        source_kind=item.source_kind,
-                        source_country=item.source_country,
-                        title=item.title,
-                        text=item.text,
-                        language=item.language,
-                        published_at=item.published_at,
-                        url=item.url,
-                        alert_id=alert.id if alert else None,
-                        severity=alert.severity if alert else None,
-                        rules=tuple(matched.get(item.id, ())),
-                    )
+    def history(self, since: datetime | None, until: datetime | None) -> Iterator[StoredItem]:
+        """Stored items in id order, with their alert (if any): ``history_batches`` without the kept analyses."""
+        for batch in self.history_batches(since, until):  # type: ignore[attr-defined]  # FeaturesRepo, beside this one in Store
+            for item, _ in batch:
+                yield item
 
     def count_history(self, since: datetime | None, until: datetime | None) -> int:
         with Session(self.engine) as session:

@@ -13,8 +13,10 @@ import os
 import secrets
 import socket
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
@@ -42,15 +44,9 @@ class LeasesRepo:
 
         Claiming a key one already holds renews it. Returns whether ``holder`` holds it now.
         """
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(Lease).values(key=key, holder=holder, expires_at=now + ttl)
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
-            where=(col(Lease.expires_at) <= now) | (col(Lease.holder) == holder),
-        )
+        values = {"key": key, "holder": holder, "expires_at": now + ttl, "now": now}
         with Session(self.engine) as session:
-            won = session.execute(statement.returning(col(Lease.key))).first() is not None
+            won = session.execute(_claim_statement(self.engine.dialect.name), values).first() is not None
             session.commit()
         return won
 
@@ -72,3 +68,17 @@ class LeasesRepo:
             deleted = session.execute(delete(Lease).where(col(Lease.expires_at) < now)).rowcount  # type: ignore[attr-defined]
             session.commit()
         return int(deleted or 0)
+
+
+@lru_cache(maxsize=4)
+def _claim_statement(dialect: str) -> Any:
+    """The claim, built once per dialect with its values bound at execution: every poll claims
+    its source, and building the statement cost more than running it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Lease).values(key=bindparam("key"), holder=bindparam("holder"), expires_at=bindparam("expires_at"))
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
+        where=(col(Lease.expires_at) <= bindparam("now")) | (col(Lease.holder) == statement.excluded.holder),
+    )
+    return statement.returning(col(Lease.key))
