@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,20 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The tests keep built rules and gazetteers in a folder of their own (MONITOR_CACHE_DIR,
+    read by every Settings and every command the tests start), never in the user's."""
+    folder = tmp_path_factory.mktemp("built")
+    before = os.environ.get("MONITOR_CACHE_DIR")
+    os.environ["MONITOR_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["MONITOR_CACHE_DIR"]
+    else:
+        os.environ["MONITOR_CACHE_DIR"] = before
 
 
 @pytest.fixture

@@ -86,12 +86,14 @@ def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelt
     return min(source.interval * int(2 ** min(failures, 20)), max(max_backoff, source.interval))
 
 
-def poll_source(source: Source, deps: Deps) -> PollReport:
-    """Poll one source; every failure is recorded on the source, none escapes."""
+def poll_source(source: Source, deps: Deps, status: SourceStatus | None = None) -> PollReport:
+    """Poll one source; every failure is recorded on the source, none escapes.
+
+    ``status``: the source's state, when the caller has just read it (under its lease)."""
     if deps.stop.is_set():
         return PollReport(source.id, PollStatus.SKIPPED)
     started = deps.clock()
-    status = deps.store.source_status(source.id)
+    status = status or deps.store.source_status(source.id)
     try:
         return _poll(source, status, started, deps)
     except FetchStopped:  # a shutdown, not a failure of the source

@@ -27,6 +27,7 @@ from monitor.models import AlertKind, HealthPolicy, PollReport, PollStatus, Retr
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.review.calendar.checks import calendar_gaps
+from monitor.store.repo import SourceStatus
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +56,13 @@ def poll_job(source: Source, deps: Deps) -> PollReport | None:
     whichever fires first polls it and the others find it not due, or held.
     """
     try:
-        if not _due(source, deps):  # read first: a source not due costs no write
+        if not _due(source, deps.store.source_status(source.id), deps):  # read first: a source not due costs no write
             return None
         with _leased(deps, f"source:{source.id}", deps.poll_deadline + POLL_LEASE_MARGIN) as won:
-            if not won or not _due(source, deps):  # read again under the lease: another worker may just have polled it
+            status = deps.store.source_status(source.id) if won else None  # read again under the lease: another worker may just have polled it
+            if status is None or not _due(source, status, deps):
                 return None
-            report = poll_source(source, deps)
+            report = poll_source(source, deps, status)
     except Exception:  # the one catch-all: a bug in one poll (or the database gone) must not kill the daemon
         logger.exception("poll crashed source=%s", source.id)
         return None
@@ -73,8 +75,7 @@ def _jitter(source: Source) -> float:
     return min(60.0, source.interval.total_seconds() / 10)
 
 
-def _due(source: Source, deps: Deps) -> bool:
-    status = deps.store.source_status(source.id)
+def _due(source: Source, status: SourceStatus, deps: Deps) -> bool:
     if status.consecutive_failures:
         due = status.next_poll_at
     else:  # the interval as the sources file says now, even if it changed since the last poll
@@ -217,10 +218,10 @@ def _poll_once(source: Source, deps: Deps, began: datetime) -> PollReport:
     if deps.stop.is_set():
         return PollReport(source.id, PollStatus.SKIPPED)
     with _leased(deps, f"source:{source.id}", deps.poll_deadline + POLL_LEASE_MARGIN) as won:
-        polled = deps.store.source_status(source.id).last_polled_at if won else None
-        if not won or (polled is not None and polled > began):
+        status = deps.store.source_status(source.id) if won else None
+        if status is None or (status.last_polled_at is not None and status.last_polled_at > began):
             return PollReport(source.id, PollStatus.SKIPPED)
-        return poll_source(source, deps)
+        return poll_source(source, deps, status)
 
 
 def build_scheduler(

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from monitor.config.buildcache import default_directory
 from monitor.config.fieldtypes import Duration, Network, check_http_url
 from monitor.ingest.extraction_pool import available_cores
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
@@ -54,7 +55,12 @@ class Settings(BaseSettings):
         None, description="A YAML file routing alerts to channel tags by severity, rule, source and country; empty = every channel."
     )
 
-    @field_validator("notify_config", "routing_file", mode="before")
+    cache_dir: Path | None = Field(
+        default_factory=default_directory,
+        description="Where the validated and compiled rules and gazetteer are kept, so that the next start with the same files reads them back; empty = nothing kept.",
+    )
+
+    @field_validator("notify_config", "routing_file", "cache_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.config.buildcache import BuildCache, file_inputs
 from monitor.daemon.endpoint import EndpointLimits
 from monitor.daemon.pipeline import Deps
 from monitor.daemon.reload import RuleBook
 from monitor.daemon.settings import Settings
 from monitor.detect.countries import Gazetteer, load_gazetteer
 from monitor.detect.elections import ElectionCalendar, ElectionsFile, calendar_of, load_elections
-from monitor.detect.rules.loader import load_rules
+from monitor.detect.rules.loader import load_rules, rules_digest
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.errors import ConfigError, Problem
 from monitor.ingest.extraction_pool import ExtractionPool, OneAtATime
@@ -52,12 +55,49 @@ def load_knowledge(settings: Settings, learned_weights: bool = True) -> Knowledg
     ``learned_weights=False``: the rules with their own weights, ``rules/weights.yaml`` aside.
     """
     problems: list[Problem] = []
-    rules = _collecting(problems, lambda: load_rules(settings.rules_dir, learned_weights))
-    elections = _collecting(problems, lambda: load_elections(settings.elections_file))
-    gazetteer = _collecting(problems, lambda: load_gazetteer(settings.countries_file))
+    with _collector_paused():
+        rules, elections, gazetteer = _load_all(settings, learned_weights, problems)
     if problems or rules is None or elections is None or gazetteer is None:
         raise ConfigError(problems)
     return Knowledge(rules=rules, elections=elections, calendar=calendar_of(elections), gazetteer=gazetteer)
+
+
+def _load_all(settings: Settings, learned_weights: bool, problems: list[Problem]) -> tuple[RuleSet | None, ElectionsFile | None, Gazetteer | None]:
+    built = BuildCache(settings.cache_dir)
+    rules = _collecting(problems, lambda: _rules(built, settings.rules_dir, learned_weights))
+    elections = _collecting(problems, lambda: load_elections(settings.elections_file))
+    gazetteer = _collecting(problems, lambda: _gazetteer(built, settings.countries_file))
+    return rules, elections, gazetteer
+
+
+def _gazetteer(built: BuildCache, path: Path) -> Gazetteer:
+    try:
+        inputs = file_inputs(path)
+    except OSError:
+        return load_gazetteer(path)  # its error names the file
+    return built.get("gazetteer", inputs, lambda: load_gazetteer(path))
+
+
+def _rules(built: BuildCache, directory: Path, learned_weights: bool) -> RuleSet:
+    """The rule set, built or read back: its files' digest, where they are, and whether weights are learned, say which."""
+    if not directory.is_dir():
+        return load_rules(directory, learned_weights)  # its error names the directory
+    inputs = f"{directory.resolve()}\0{learned_weights}\0{rules_digest(directory)}".encode()
+    return built.get("rules", inputs, lambda: load_rules(directory, learned_weights))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the knowledge loads: loading makes millions of objects
+    that live as long as the process, and the collector would walk them again and again as they
+    pile up (a second or two of every start)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _collecting(problems: list[Problem], load: Callable[[], T]) -> T | None:

@@ -122,6 +122,15 @@ class Gazetteer:
         self.names: Mapping[str, str] = MappingProxyType(dict(names or {}))
         self.regions: Mapping[str, str] = MappingProxyType(dict(regions or {}))
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled with plain dicts for its read-only views (a view does not pickle)."""
+        return self.__dict__ | {"names": dict(self.names), "regions": dict(self.regions)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.names = MappingProxyType(self.names)
+        self.regions = MappingProxyType(self.regions)
+
     def name(self, code: str) -> str:
         return self.names.get(code, code)
 

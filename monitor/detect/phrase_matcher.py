@@ -25,6 +25,8 @@ class _Bucket:
     """The phrases that share a first word, those with an exact second word indexed by it:
     "if he wins", "if she wins" … are not all tried wherever "if" occurs."""
 
+    __slots__ = ("by_second", "others")
+
     def __init__(self) -> None:
         self.by_second: dict[str, list[ParsedPhrase]] = {}
         self.others: list[ParsedPhrase] = []  # one word, or a stem for a second word
@@ -81,12 +83,22 @@ class PhraseMatcher:
         # A phrase of letters outside those runs could never match inside one: left out.
         kept = [(p, label) for p, label in unspaced.items() if UNSPACED_RUN.fullmatch(p)]
         self._unspaced_labels = [label for _, label in kept]
-        self._unspaced = _automaton([p for p, _ in kept])
+        self._unspaced_keys = [p for p, _ in kept]
+        self._unspaced = _automaton(self._unspaced_keys)
         self._regex = tuple(other)  # (a piece of text every match contains, pattern, label)
 
-    def __reduce__(self) -> tuple[type[PhraseMatcher], tuple[tuple[str, ...], tuple[str | None, ...]]]:
-        """Pickled as its phrases and labels, built again when unpickled (an automaton does not pickle)."""
-        return PhraseMatcher, (self.phrases, self.labels)
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without its automata, which do not pickle: their keys are rebuilt from the
+        phrases they stand for, and the automata from the keys, when unpickled (a tenth of
+        the time of parsing every phrase again)."""
+        state = dict(self.__dict__)
+        del state["_words"], state["_unspaced"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._words = _automaton([_key_string(key) for key in self._word_keys])
+        self._unspaced = _automaton(self._unspaced_keys)
 
     def find(self, text: Normalised) -> list[Span]:
         """Every match, as spans of the original text."""
@@ -220,6 +232,16 @@ def _word_keys(exact: dict[str, _Bucket], stems: dict[str, _Bucket]) -> tuple[li
         found.append((len(stem) + 1, [], bucket))
         keys.append(f"{WORD_SEPARATOR}{stem}")
     return found, keys
+
+
+def _key_string(key: _Key) -> str:
+    """The automaton's key for an entry of ``_word_keys``, from the phrases it stands for."""
+    rank, phrases, stem = key
+    if stem is not None:
+        first = next(iter(stem.others or next(iter(stem.by_second.values()))))
+        return f"{WORD_SEPARATOR}{first.words[0].letters}"
+    words = phrases[0].words[: rank + 1]  # rank 0: the first word; rank 1: the first two
+    return WORD_SEPARATOR + "".join(f"{word.letters}{WORD_SEPARATOR}" for word in words)
 
 
 def _rank(key: _Key) -> int:

@@ -68,7 +68,7 @@ def phrase_pattern(phrase: str) -> str:
 UNLIMITED = -1  # a stem followed by any number of letters
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a pack and a gazetteer hold some 100,000 of them
 class PhraseWord:
     """One word of a phrase: matched exactly, or as a stem with some or any letters after it."""
 
@@ -81,7 +81,7 @@ class PhraseWord:
         return token.startswith(self.letters) and (self.extra == UNLIMITED or len(token) - len(self.letters) <= self.extra)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedPhrase:
     """A phrase of words, each matched exactly or as a stem, joined by white space or by marks (``-'.&``)."""
 

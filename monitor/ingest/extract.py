@@ -12,9 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import trafilatura
-from trafilatura.settings import Document
-
 from monitor.errors import NotText
 
 logger = logging.getLogger(__name__)
@@ -73,6 +70,11 @@ def extract_page(body: bytes, url: str | None = None, content_type: str | None =
     Raises NotText for a body that is not a web page (see ``check_text_body``), or whose
     text is mostly undecodable bytes (binary content after a first stretch of text).
     """
+    # Imported on the first page, in the process that extracts: a run that meets only unchanged
+    # feeds never loads trafilatura and lxml (a third of a second of every start).
+    import trafilatura
+    from trafilatura.settings import Document
+
     check_text_body(body, content_type)
     try:
         document = trafilatura.bare_extraction(

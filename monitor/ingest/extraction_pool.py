@@ -32,7 +32,9 @@ from monitor.ingest.extract import Extracted, extract_page
 logger = logging.getLogger(__name__)
 
 START_METHOD = "forkserver"  # not "fork": the daemon has threads; the fork server has none
-PRELOADED = ["monitor.ingest.extract"]  # imported once by the fork server, not by every worker
+# Imported once by the fork server, not by every worker (extract_page imports trafilatura only
+# when first called, so that a daemon without a pool or without pages never loads it).
+PRELOADED = ["monitor.ingest.extract", "trafilatura"]
 EXTRACT_DEADLINE = 60.0  # seconds one page's extraction may take (typical pages: well under one)
 
 

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -27,8 +28,10 @@ class ItemsRepo:
     # -- sources -------------------------------------------------------------------------
 
     def source_status(self, source_id: str) -> SourceStatus:
-        with Session(self.engine) as session:
-            row = session.get(SourceState, source_id)
+        # SQLAlchemy Core, as the writes below: every poll reads its source's state, and an ORM
+        # session costs several times the query (a thousand sources answering 304).
+        with self.engine.connect() as connection:
+            row = connection.execute(_SOURCE_STATE, {"source_id": source_id}).first()
             return _status(row) if row else SourceStatus(source_id)
 
     def all_source_status(self) -> dict[str, SourceStatus]:
@@ -220,7 +223,11 @@ def _add_alert(session: Session, item_id: int, assessment: Assessment, decision:
         session.add(Delivery(alert_id=row.id, channel=channel, state=state, next_attempt_at=now))
 
 
-def _status(row: SourceState) -> SourceStatus:
+_SOURCE_STATES: Table = SourceState.__table__  # type: ignore[attr-defined]
+_SOURCE_STATE = sql_select(_SOURCE_STATES).where(_SOURCE_STATES.c.source_id == bindparam("source_id"))
+
+
+def _status(row: Any) -> SourceStatus:
     values = {name: getattr(row, name) for name in SourceStatus.__dataclass_fields__}
     return SourceStatus(**values | {"health_alert": TroubleKind(row.health_alert) if row.health_alert else None})
 
@@ -233,9 +240,8 @@ def _upsert_source_state(engine: Engine, values: dict[str, Any]) -> None:
     leaves the row of the last writer. Both SQLite and PostgreSQL spell it ON CONFLICT.
     """
     statement = _source_state_upsert(engine.dialect.name, tuple(sorted(values)))
-    with Session(engine) as session:
-        session.execute(statement, values)
-        session.commit()
+    with engine.begin() as connection:
+        connection.execute(statement, values)
 
 
 @lru_cache(maxsize=16)

@@ -45,16 +45,15 @@ class LeasesRepo:
         Claiming a key one already holds renews it. Returns whether ``holder`` holds it now.
         """
         values = {"key": key, "holder": holder, "expires_at": now + ttl, "now": now}
-        with Session(self.engine) as session:
-            won = session.execute(_claim_statement(self.engine.dialect.name), values).first() is not None
-            session.commit()
-        return won
+        # SQLAlchemy Core: every poll claims and releases its source, and an ORM session costs
+        # several times the statement.
+        with self.engine.begin() as connection:
+            return connection.execute(_claim_statement(self.engine.dialect.name), values).first() is not None
 
     def release(self, key: str, holder: str) -> None:
         """Give ``key`` up, if ``holder`` still holds it (an expired lease may be another's by now)."""
-        with Session(self.engine) as session:
-            session.execute(delete(Lease).where(col(Lease.key) == key, col(Lease.holder) == holder))
-            session.commit()
+        with self.engine.begin() as connection:
+            connection.execute(_RELEASE, {"key": key, "holder": holder})
 
     def claim_entry(self, keys: tuple[str, ...], title_key: str | None, now: datetime) -> bool:
         """Claim a feed entry for this worker before fetching its page (by its first identity, as
@@ -68,6 +67,9 @@ class LeasesRepo:
             deleted = session.execute(delete(Lease).where(col(Lease.expires_at) < now)).rowcount  # type: ignore[attr-defined]
             session.commit()
         return int(deleted or 0)
+
+
+_RELEASE = delete(Lease).where(col(Lease.key) == bindparam("key"), col(Lease.holder) == bindparam("holder"))
 
 
 @lru_cache(maxsize=4)

@@ -9,6 +9,7 @@ kept in tests/detect/reference_phrase_matcher.py.
 
 from __future__ import annotations
 
+import pickle
 import random
 from collections.abc import Iterator
 from functools import cache
@@ -98,3 +99,14 @@ def test_there_are_texts_in_scripts_without_spaces(normalised_texts: list[Normal
     unspaced = [m for m in matchers().values() if m._unspaced is not None]
     assert unspaced and any(m.locate(t) for m in unspaced for t in normalised_texts if any("\u4e00" <= c <= "\u9fff" for c in t.text))
 
+
+
+@pytest.mark.parametrize("name", ["lexicon", "gazetteer", "gazetteer:ja", "gazetteer:zh", "gazetteer:ru"])
+def test_a_matcher_read_back_from_a_pickle_finds_what_the_built_one_finds(name: str, normalised_texts: list[Normalised]) -> None:
+    """Built rules and gazetteers are kept pickled (monitor.config.buildcache): the automata,
+    which do not pickle, are built again from the phrases they stand for."""
+    matcher = matchers()[name]
+    kept = pickle.loads(pickle.dumps(matcher))
+    for text in normalised_texts:
+        assert kept.locate(text) == matcher.locate(text), text.original[:200]
+        assert kept.locate_labelled(text) == matcher.locate_labelled(text), text.original[:200]
