@@ -8,7 +8,7 @@ it back instead. Only a load that passed is kept, so a file with problems is val
 its problems reported, every time.
 
 The digest covers the files' paths and bytes, every module of the package, the Python version
-and every installed distribution's version: a changed rule, a new release or an upgraded
+and every installed distribution's name and version: a changed rule, a new release or an upgraded
 library builds anew. Anything wrong with a kept file (unreadable, truncated, from another
 version of a class) is a miss, never an error: the knowledge is built as if there were no cache.
 The directory is the user's own (mode 700), since reading a pickle runs what it names.
@@ -17,7 +17,6 @@ The directory is the user's own (mode 700), since reading a pickle runs what it 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import logging
 import os
 import pickle
@@ -96,10 +95,21 @@ def _code_digest() -> bytes:
     digest = hashlib.sha256(f"{sys.version}\0{pickle.HIGHEST_PROTOCOL}".encode())
     for module in sorted(PACKAGE.rglob("*.py")):
         digest.update(str(module.relative_to(PACKAGE)).encode() + b"\0" + module.read_bytes())
-    # A set: a distribution found twice on the path (an egg-info in the working directory) counts once.
-    versions = sorted({f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()})
-    digest.update("\n".join(versions).encode())
+    digest.update("\n".join(_installed()).encode())
     return digest.digest()
+
+
+def _installed() -> list[str]:
+    """Every installed distribution's name and version, as its metadata folder is named
+    (``regex-2024.11.6.dist-info``): listing the folders costs a fraction of reading each one's
+    metadata. A source checkout's build leftovers (``*.egg-info``) are not installations."""
+    found = set()
+    for entry in sys.path:
+        try:
+            found.update(name for name in os.listdir(entry or ".") if name.endswith(".dist-info"))
+        except OSError:  # a zip file, or a folder that is gone
+            continue
+    return sorted(found)
 
 
 def _forget_old(directory: Path, kind: str) -> None:
