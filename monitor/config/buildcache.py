@@ -103,7 +103,7 @@ def _installed() -> list[str]:
     """Every installed distribution's name and version, as its metadata folder is named
     (``regex-2024.11.6.dist-info``): listing the folders costs a fraction of reading each one's
     metadata. A source checkout's build leftovers (``*.egg-info``) are not installations."""
-    found = set()
+    found: set[str] = set()
     for entry in sys.path:
         try:
             found.update(name for name in os.listdir(entry or ".") if name.endswith(".dist-info"))
