@@ -43,7 +43,7 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
     active_filters: list[Filter] | None = None  # evaluated once a rule matches: most texts match none
     matches, suppressed = [], []
     for rule in rules.candidates(context.concepts):  # the others cannot match
-        outcome = rule.evaluate(document, context, memo)
+        outcome = rule.condition.evaluate(document, context, memo)  # a candidate holds what it needs
         if not outcome.matched:
             continue
         if active_filters is None:

@@ -99,11 +99,12 @@ class RuleSet:
         its words concern, not with the size of the pack.
         """
         always, by_name = self._index
+        found = concepts.title.keys() | concepts.text.keys()
         chosen = set(always)
-        for found in (concepts.title, concepts.text):
-            for name in by_name.keys() & found.keys():
-                chosen.update(by_name[name])
-        return [self.rules[position] for position in sorted(chosen)]
+        for name in by_name.keys() & found:
+            chosen.update(by_name[name])
+        # Filed under one clause; every other clause must name a list found too (``Concepts.holds``).
+        return [rule for rule in (self.rules[position] for position in sorted(chosen)) if all(not clause.isdisjoint(found) for clause in rule.needs)]
 
     @cached_property
     def _index(self) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:

@@ -59,6 +59,14 @@ def test_a_rule_left_out_of_the_candidates_does_not_match(knowledge_rules: RuleS
     assert looked_at < len(scored) * len(knowledge_rules.rules)
 
 
+def test_every_candidate_holds_all_it_needs(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
+    """A rule is filed under one of its clauses, and a candidate holds every other clause too:
+    scoring evaluates a candidate's condition without asking again."""
+    for _, context in scored:
+        candidates = knowledge_rules.candidates(context.concepts)
+        assert candidates == [r for r in knowledge_rules.rules if context.concepts.holds(r.needs)]
+
+
 def test_a_text_the_pack_has_no_word_for_is_looked_at_by_the_rules_that_need_nothing(knowledge: Knowledge) -> None:
     document = prepare("Weather", "Qzx vvq zzb, qqr xxv.")
     context = build_context(document, Source.standing_in("s", SourceKind.STATE_MEDIA, "RU"), datetime(2024, 9, 25, tzinfo=UTC), knowledge.gazetteer, knowledge.calendar, "en")
