@@ -79,9 +79,15 @@ def file_inputs(*paths: Path) -> bytes:
     return digest.digest()
 
 
-def default_directory() -> Path:
-    """``$XDG_CACHE_HOME/election-monitor``, else ``~/.cache/election-monitor``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def default_directory() -> Path | None:
+    """``$XDG_CACHE_HOME/election-monitor``, else ``~/.cache/election-monitor``; None for a user
+    without a home (a container's), who keeps nothing unless MONITOR_CACHE_DIR says where."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
     return Path(base) / "election-monitor"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config.buildcache import KEPT_PER_KIND, BuildCache, file_inputs
+from monitor.config.buildcache import KEPT_PER_KIND, BuildCache, default_directory, file_inputs
 from monitor.daemon.wiring import load_knowledge
 from monitor.errors import ConfigError
 from testbed.settings import make_settings
@@ -67,6 +67,20 @@ def test_only_the_newest_few_files_of_a_kind_are_kept(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("rules-*.pickle"))) == KEPT_PER_KIND
     newest = Builds("built again")
     assert cache.get("rules", str(KEPT_PER_KIND + 2).encode(), newest) == KEPT_PER_KIND + 2 and newest.calls == 0
+
+
+def test_the_default_folder_is_the_users_cache_and_none_without_a_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_directory() == tmp_path / "election-monitor"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_directory() == tmp_path / "home" / ".cache" / "election-monitor"
+    monkeypatch.setattr(Path, "home", classmethod(no_home))  # as for a user without a passwd entry or HOME
+    assert default_directory() is None
+
+
+def no_home(cls: type[Path]) -> Path:
+    raise RuntimeError("Could not determine home directory.")
 
 
 def test_file_inputs_change_with_a_files_bytes_or_place(tmp_path: Path) -> None:
