@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Subparsers
+from monitor.daemon.arenas import limit_arenas
 from monitor.daemon.endpoint import serve_verdicts
 from monitor.daemon.scheduler import build_scheduler, delivery_job, poll_all, run_until_stopped
 from monitor.daemon.settings import Settings, parse_listen
@@ -40,6 +41,7 @@ def register_db_and_demo(commands: Subparsers) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    limit_arenas()  # before any thread starts
     with Monitor(settings, clock) as monitor:
         ensure_schema(monitor.engine)
         with _stop_on_signals(monitor):
