@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bench.headline import headline  # noqa: E402
 from testbed.builders import page, rss, write_sources  # noqa: E402
 from testbed.servers import LocalHTTPServer  # noqa: E402
+from testbed.settings import sandbox_environment  # noqa: E402
 from testbed.timing import wait_for  # noqa: E402
 
 MONITOR = Path(sys.executable).parent / "monitor"
@@ -49,14 +50,7 @@ class PollingFigures:
 
 def environment(tmp: Path) -> dict[str, str]:
     """The settings of a sandboxed run, as a user would give them: in the environment."""
-    return os.environ | {
-        "MONITOR_DATABASE_URL": f"sqlite:///{tmp}/monitor.db",
-        "MONITOR_SOURCES_FILE": str(tmp / "sources.yaml"),
-        "MONITOR_RULES_DIR": str(ROOT / "rules"),
-        "MONITOR_ELECTIONS_FILE": str(ROOT / "data" / "elections.yaml"),
-        "MONITOR_COUNTRIES_FILE": str(ROOT / "data" / "countries.yaml"),
-        "MONITOR_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
-        "MONITOR_NOTIFY_URLS": "",
+    return os.environ | sandbox_environment(tmp) | {
         "MONITOR_LOG_LEVEL": "WARNING",
         "MONITOR_CACHE_DIR": str(tmp / "cache"),  # filled by the first run, as a user's first start fills it
     }

@@ -13,6 +13,7 @@ from bench.hostile_probes.measure import ROOT
 from monitor.cli.main import main as cli_main
 from monitor.detect.rules.loader import load_rules
 from monitor.errors import RuleError
+from testbed.settings import sandbox_environment
 
 # -- 11, 12. the command line ------------------------------------------------------------------
 
@@ -41,13 +42,8 @@ def run_once(tmp: Path, overrides: dict[str, str], sources: str = GOOD_SOURCES, 
     work = Path(tempfile.mkdtemp(dir=tmp))
     (work / "sources.yaml").write_text(sources, encoding="utf-8")
     database = work / "monitor.db"
-    variables = {
-        "MONITOR_DATABASE_URL": f"sqlite:///{database}",
-        "MONITOR_SOURCES_FILE": str(work / "sources.yaml"),
+    variables = sandbox_environment(work) | {
         "MONITOR_RULES_DIR": str(rules_dir or ROOT / "rules"),
-        "MONITOR_ELECTIONS_FILE": str(ROOT / "data" / "elections.yaml"),
-        "MONITOR_COUNTRIES_FILE": str(ROOT / "data" / "countries.yaml"),
-        "MONITOR_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
         "MONITOR_CONNECT_TIMEOUT": "1",
         **overrides,
     }

@@ -93,7 +93,7 @@ def poll_source(source: Source, deps: Deps, status: SourceStatus | None = None) 
     if deps.stop.is_set():
         return PollReport(source.id, PollStatus.SKIPPED)
     started = deps.clock()
-    status = status or deps.store.source_status(source.id)
+    status = deps.store.source_status(source.id) if status is None else status
     try:
         return _poll(source, status, started, deps)
     except FetchStopped:  # a shutdown, not a failure of the source

@@ -11,6 +11,7 @@ import pytest
 from monitor.cli.docs import leaf_commands
 from monitor.cli.main import build_parser, main
 from monitor.daemon.settings import Settings
+from testbed.settings import sandbox_environment
 from tests.conftest import ROOT
 
 COMMANDS = [
@@ -79,16 +80,8 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "sources.yaml").write_text(
         "sources:\n  - id: s\n    name: S\n    url: http://127.0.0.1:9/feed.xml\n    kind: official\n    country: BY\n", encoding="utf-8"
     )
-    for name, value in {
-        "DATABASE_URL": f"sqlite:///{tmp_path}/monitor.db",
-        "SOURCES_FILE": str(tmp_path / "sources.yaml"),
-        "RULES_DIR": str(ROOT / "rules"),
-        "ELECTIONS_FILE": str(ROOT / "data" / "elections.yaml"),
-        "COUNTRIES_FILE": str(ROOT / "data" / "countries.yaml"),
-        "ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",
-        "NOTIFY_URLS": "",
-    }.items():
-        monkeypatch.setenv(f"MONITOR_{name}", value)
+    for name, value in sandbox_environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
     return tmp_path
 
 
