@@ -40,15 +40,14 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
     """
     context = rules.read(document, context)
     memo = Memo()  # conditions that come to the same thing on this document are worked out once
-    active_filters: list[Filter] | None = None  # evaluated once a rule matches: most texts match none
+    held: dict[str, bool] = {}  # filter id -> whether it holds: worked out when a rule it covers matches
     matches, suppressed = [], []
-    for rule in rules.candidates(context.concepts):  # the others cannot match
+    gated = rules.gates.passing(document, context, memo)
+    for rule in rules.candidates(context.concepts, gated):  # the others cannot match
         outcome = rule.condition.evaluate(document, context, memo)  # a candidate holds what it needs
         if not outcome.matched:
             continue
-        if active_filters is None:
-            active_filters = [f for f in rules.filters if f.evaluate(document, context, memo).matched]
-        covering = next((f for f in active_filters if f.covers(rule.id)), None)
+        covering = next((f for f in rules.covering(rule.id) if _holds(f, document, context, memo, held)), None)
         if covering is not None:
             suppressed.append(Suppressed(rule.id, covering.id))
             continue
@@ -72,6 +71,12 @@ def assess(document: Document, context: Context, rules: RuleSet, thresholds: Thr
         suppressed=tuple(suppressed),
         review=not alert and for_review(matches, elections, context),
     )
+
+
+def _holds(flt: Filter, document: Document, context: Context, memo: Memo, held: dict[str, bool]) -> bool:
+    if flt.id not in held:
+        held[flt.id] = flt.evaluate(document, context, memo).matched
+    return held[flt.id]
 
 
 STATE_KINDS = (SourceKind.OFFICIAL, SourceKind.STATE_MEDIA)

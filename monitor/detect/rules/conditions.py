@@ -36,6 +36,12 @@ class ConditionResult:
 
 
 NO_MATCH = ConditionResult(False)
+MATCHED = ConditionResult(True)  # a match with nothing to quote: the context conditions'
+
+
+def _holds(truth: bool) -> ConditionResult:
+    return MATCHED if truth else NO_MATCH
+
 
 class Memo:
     """The outcomes of the conditions already evaluated on one document and its context, by
@@ -48,7 +54,13 @@ class Memo:
 
     def __init__(self) -> None:
         self.outcomes: dict[Hashable, ConditionResult] = {}
-        self.days_until: list[int] | None = None  # of the context's votes near, in order: ``ElectionWindow.key``
+        self._days_until: list[int] | None = None
+
+    def days(self, context: Context) -> list[int]:
+        """The days until each of the context's votes near, in order: what a window's ``before`` is compared with."""
+        if self._days_until is None:
+            self._days_until = sorted(n.days_until for n in context.elections_near)
+        return self._days_until
 
 
 class Condition(Protocol):
@@ -84,9 +96,14 @@ class Terms:
         return sorted(found)
 
     def key(self, context: Context) -> Hashable:
-        """What ``locate`` depends on, but for the lists' names (which no caller uses): the places themselves."""
+        """What ``locate`` depends on, but for the lists' names (which no caller uses): the places.
+
+        The places by identity: the scan gives lists found through the same entries one tuple
+        of places, and a memo lives no longer than the context that holds them. Hashing the
+        places themselves would cost as much as the search it spares, on a long text.
+        """
         title, text = context.concepts.title, context.concepts.text
-        return self.target, tuple([(title.get(c), text.get(c)) for c in self.concepts])  # a list first: quicker than a generator
+        return self.target, tuple([(id(title.get(c)), id(text.get(c))) for c in self.concepts])  # a list first: quicker than a generator
 
 
 @dataclass(frozen=True)
@@ -197,11 +214,9 @@ class ElectionWindow:
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         if memo is None:
             return self._outcome(context)
-        if memo.days_until is None:
-            memo.days_until = sorted(n.days_until for n in context.elections_near)
         w = self.window
         # ``before`` counts only by the votes it takes in: windows a few days apart are often the same.
-        key = ElectionWindow, bisect_right(memo.days_until, w.before), w.after, w.foreign, w.between_rounds, w.mentions
+        key = ElectionWindow, bisect_right(memo.days(context), w.before), w.after, w.foreign, w.between_rounds, w.mentions
         outcome = memo.outcomes.get(key)
         if outcome is None:
             outcome = memo.outcomes[key] = self._outcome(context)
@@ -256,7 +271,7 @@ class SourceKindIs:
     kinds: frozenset[SourceKind]
 
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
-        return ConditionResult(context.source.kind in self.kinds)
+        return _holds(context.source.kind in self.kinds)
 
 
 @dataclass(frozen=True)
@@ -264,7 +279,7 @@ class SourceCountryIs:
     countries: frozenset[str]
 
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
-        return ConditionResult(context.source.country in self.countries)
+        return _holds(context.source.country in self.countries)
 
 
 @dataclass(frozen=True)
@@ -272,7 +287,7 @@ class SourceIdIs:
     ids: frozenset[str]
 
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
-        return ConditionResult(context.source.id in self.ids)
+        return _holds(context.source.id in self.ids)
 
 
 @dataclass(frozen=True)
@@ -280,7 +295,7 @@ class LanguageIs:
     languages: frozenset[str]
 
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
-        return ConditionResult(context.language in self.languages)
+        return _holds(context.language in self.languages)
 
 
 @dataclass(frozen=True)
@@ -321,7 +336,7 @@ class NotOf:
     part: Condition
 
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
-        return NO_MATCH if self.part.evaluate(document, context, memo).matched else ConditionResult(True)
+        return _holds(not self.part.evaluate(document, context, memo).matched)
 
 
 def _merge(outcomes: list[ConditionResult]) -> ConditionResult:
@@ -349,7 +364,7 @@ COMPILERS: dict[type, Callable[[Any], Condition]] = {
 }
 
 
-_CONTEXT = (SourceKindIs, SourceCountryIs, SourceIdIs, LanguageIs, ElectionWindow)
+CONTEXT_CONDITIONS = (SourceKindIs, SourceCountryIs, SourceIdIs, LanguageIs, ElectionWindow)  # of the source and the calendar, not the text
 
 
 def _context_first(parts: Iterable[Condition]) -> tuple[Condition, ...]:
@@ -358,7 +373,7 @@ def _context_first(parts: Iterable[Condition]) -> tuple[Condition, ...]:
     ``all`` holds only if every part holds, so the order changes no outcome.
     """
     ordered = list(parts)
-    return tuple(sorted(ordered, key=lambda part: not isinstance(part, _CONTEXT)))
+    return tuple(sorted(ordered, key=lambda part: not isinstance(part, CONTEXT_CONDITIONS)))
 
 
 def compile_condition(spec: Any) -> Condition:

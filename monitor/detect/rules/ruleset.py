@@ -12,6 +12,7 @@ from functools import cached_property
 
 from monitor.detect.document import Document
 from monitor.detect.rules.conditions import NO_MATCH, Condition, ConditionResult, Memo, Needs
+from monitor.detect.rules.gates import Gates
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
 from monitor.detect.rules.schema import Example
 from monitor.models import Concepts, Context, Severity
@@ -91,37 +92,59 @@ class RuleSet:
         """The context with the places of every concept of the pack's lexicon (one scan of the text)."""
         return replace(context, concepts=self.lexicon.scan(document, context.language))
 
-    def candidates(self, concepts: Concepts) -> list[Rule]:
-        """The rules that may match a text whose lexicon scan found ``concepts``, in pack order.
+    def candidates(self, concepts: Concepts, gated: set[int] | None = None) -> list[Rule]:
+        """The rules that may match a text whose lexicon scan found ``concepts``, in pack order;
+        ``gated``: only those of these places in the pack (``gates``: the rules whose source and
+        window conditions hold).
 
         A rule that needs lists the scan did not find cannot match (``Rule.evaluate`` would
         say so at once); it is not even looked at: the cost of a text grows with the rules
         its words concern, not with the size of the pack.
         """
-        always, by_name = self._index
+        always, by_name, others = self._index
         found = concepts.title.keys() | concepts.text.keys()
         chosen = set(always)
         for name in by_name.keys() & found:
             chosen.update(by_name[name])
+        if gated is not None:
+            chosen &= gated
         # Filed under one clause; every other clause must name a list found too (``Concepts.holds``).
-        return [rule for rule in (self.rules[position] for position in sorted(chosen)) if all(not clause.isdisjoint(found) for clause in rule.needs)]
+        rules = self.rules
+        return [rules[p] for p in sorted(chosen) if not others[p] or all(not clause.isdisjoint(found) for clause in others[p])]
+
+    def covering(self, rule_id: str) -> tuple[Filter, ...]:
+        """The filters that name the rule, in pack order: the first that holds on a text suppresses it."""
+        return self._covering.get(rule_id, ())
 
     @cached_property
-    def _index(self) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
-        """(the rules that need nothing, list name -> the rules one of whose clauses names it).
+    def _covering(self) -> dict[str, tuple[Filter, ...]]:
+        return {rule.id: covering for rule in self.rules if (covering := tuple(f for f in self.filters if f.covers(rule.id)))}
+
+    @cached_property
+    def gates(self) -> Gates:
+        """The rules' context conditions, grouped to be checked a few at a time (``gates.Gates``)."""
+        return Gates(rule.condition for rule in self.rules)
+
+    @cached_property
+    def _index(self) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]], tuple[Needs, ...]]:
+        """(the rules that need nothing, list name -> the rules one of whose clauses names it,
+        each rule's other clauses).
 
         Each rule is filed under the names of one of its clauses, the one with fewest names:
-        a rule none of those names was found for fails that clause.
+        a rule none of those names was found for fails that clause. Most rules have one clause:
+        being filed is then all they need.
         """
         always: list[int] = []
         by_name: dict[str, list[int]] = {}
+        others: list[Needs] = []
         for position, rule in enumerate(self.rules):
+            filed = min(rule.needs, key=len) if rule.needs else frozenset()
+            others.append(tuple(clause for clause in rule.needs if clause is not filed))
             if not rule.needs:
                 always.append(position)
-                continue
-            for name in min(rule.needs, key=len):
+            for name in filed:
                 by_name.setdefault(name, []).append(position)
-        return tuple(always), {name: tuple(positions) for name, positions in by_name.items()}
+        return tuple(always), {name: tuple(positions) for name, positions in by_name.items()}, tuple(others)
 
     def __len__(self) -> int:
         return len(self.rules)

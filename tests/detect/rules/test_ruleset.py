@@ -5,58 +5,43 @@ from __future__ import annotations
 import pickle
 from datetime import UTC, datetime
 
-import pytest
-import yaml
-
-from monitor.daemon.wiring import Knowledge, load_knowledge
+from monitor.daemon.wiring import Knowledge
 from monitor.detect.article_context import build_context
 from monitor.detect.document import Document, prepare
 from monitor.detect.rules.conditions import Memo
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.detect.scoring import assess
 from monitor.models import Context, Source, SourceKind, Thresholds
-from testbed.settings import make_settings
-from tests.conftest import ROOT
-
-CASES_PER_FILE = 15  # of each region's file: every language and family, in a few seconds
-
-
-@pytest.fixture(scope="module")
-def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
-    return load_knowledge(make_settings(tmp_path_factory.mktemp("ruleset")))
-
-
-@pytest.fixture(scope="module")
-def knowledge_rules(knowledge: Knowledge) -> RuleSet:
-    return knowledge.rules
-
-
-@pytest.fixture(scope="module")
-def scored(knowledge: Knowledge) -> list[tuple[Document, Context]]:
-    """The development evaluation texts, each read by the shipped pack's lexicon, as a foreign state outlet."""
-    source = Source.standing_in("s", SourceKind.STATE_MEDIA, "RU")
-    readings = []
-    for path in sorted((ROOT / "tests" / "eval" / "dev").glob("*.yaml")):
-        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"][:CASES_PER_FILE]:
-            document = prepare(case["title"], case["text"])
-            published = datetime.fromisoformat(str(case["published"])).replace(tzinfo=UTC)
-            context = build_context(document, source, published, knowledge.gazetteer, knowledge.calendar, case.get("language"))
-            readings.append((document, knowledge.rules.read(document, context)))
-    return readings
 
 
 def test_a_rule_left_out_of_the_candidates_does_not_match(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
     """Over the development texts: the rules that match are the same whether every rule is
-    evaluated or only the candidates, and the candidates are in the pack's order."""
-    looked_at = 0
+    evaluated or only the candidates (by their words, and by their words and gates), and the
+    candidates are in the pack's order."""
+    looked_at = gated_looked_at = 0
     for document, context in scored:
         candidates = knowledge_rules.candidates(context.concepts)
+        gated = knowledge_rules.candidates(context.concepts, knowledge_rules.gates.passing(document, context, Memo()))
         every = [r.id for r in knowledge_rules.rules if r.evaluate(document, context).matched]
         assert [r.id for r in candidates if r.evaluate(document, context).matched] == every
+        assert [r.id for r in gated if r.evaluate(document, context).matched] == every
         order = [knowledge_rules.rules.index(r) for r in candidates]
         assert order == sorted(order)
+        assert set(gated) <= set(candidates)
         looked_at += len(candidates)
-    assert looked_at < len(scored) * len(knowledge_rules.rules)
+        gated_looked_at += len(gated)
+    assert gated_looked_at < looked_at < len(scored) * len(knowledge_rules.rules)
+
+
+def test_the_filters_covering_a_rule_are_those_naming_it_in_pack_order(knowledge_rules: RuleSet) -> None:
+    """Scoring works a filter out only when a rule it names matches: most texts need none."""
+    named = 0
+    for rule in knowledge_rules.rules:
+        covering = knowledge_rules.covering(rule.id)
+        assert covering == tuple(f for f in knowledge_rules.filters if f.covers(rule.id))
+        named += bool(covering)
+    assert named
+    assert knowledge_rules.covering("no-such-rule") == ()
 
 
 def test_every_candidate_holds_all_it_needs(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
