@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from monitor.config.yamlfile import Check, Finding, locate, read_yaml, validate
-from monitor.detect.rules.conditions import compile_condition, needs
+from monitor.detect.rules.conditions import compile_condition
 from monitor.detect.rules.lexicon import (
     REFERENCE,
     TARGET,
@@ -21,6 +21,7 @@ from monitor.detect.rules.lexicon import (
     load_lexicon_specs,
     references,
 )
+from monitor.detect.rules.needs import needs
 from monitor.detect.rules.ruleset import ExampleSet, Filter, Rule, RuleExample, RuleSet
 from monitor.detect.rules.schema import Example, RuleFile, phrase_lists
 from monitor.detect.rules.weights import WEIGHTS_FILE, load_weights, weights_path

@@ -11,9 +11,10 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 
 from monitor.detect.document import Document
-from monitor.detect.rules.conditions import NO_MATCH, Condition, ConditionResult, Memo, Needs
+from monitor.detect.rules.conditions import NO_MATCH, Condition, ConditionResult, Memo
 from monitor.detect.rules.gates import Gates
 from monitor.detect.rules.lexicon import EMPTY, Lexicon
+from monitor.detect.rules.needs import Needs
 from monitor.detect.rules.schema import Example
 from monitor.models import Concepts, Context, Severity
 
@@ -46,7 +47,7 @@ class Rule:
     condition: Condition
     examples: ExampleSet
     path: str  # the file it came from
-    needs: Needs = ()  # what the text must hold for the rule to have a chance (conditions.needs)
+    needs: Needs = ()  # what the text must hold for the rule to have a chance (needs.needs)
     declared_weight: float = 0.0  # the weight its file gives it; ``weight`` may be learned (rules/weights.yaml)
     line: int | None = None  # of the rule's item in its file
     languages: tuple[str, ...] = ()  # the languages its file says its phrases cover
@@ -69,7 +70,7 @@ class Filter:
     examples: ExampleSet
     path: str  # the file it came from
     line: int | None = None  # of the filter's item in its file
-    needs: Needs = ()  # what the text must hold for the filter to have a chance (conditions.needs)
+    needs: Needs = ()  # what the text must hold for the filter to have a chance (needs.needs)
 
     def covers(self, rule_id: str) -> bool:
         return any(fnmatchcase(rule_id, pattern) for pattern in self.rule_patterns)
