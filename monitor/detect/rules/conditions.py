@@ -10,6 +10,7 @@ import logging
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import regex
@@ -55,6 +56,7 @@ class Memo:
     def __init__(self) -> None:
         self.outcomes: dict[Hashable, ConditionResult] = {}
         self._days_until: list[int] | None = None
+        self.terms_keys: dict[int, Hashable] = {}  # id of a phrase list (``Terms``) -> its key on this document
 
     def days(self, context: Context) -> list[int]:
         """The days until each of the context's votes near, in order: what a window's ``before`` is compared with."""
@@ -81,9 +83,9 @@ class Terms:
 
     @classmethod
     def compile(cls, phrases: Iterable[str]) -> Terms:
-        plain, named = references(phrases)
-        own = (list_name(plain),) if plain else ()
-        return cls(tuple(n for n in named if n != TARGET) + own, TARGET in named)
+        """One object for equal lists, whichever rule holds them: a memo then works out the key
+        of a list that many rules share once per text (``key``)."""
+        return _terms(tuple(phrases))
 
     def locate(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int, str | None]]:
         found: list[tuple[int, int, str | None]] = []
@@ -95,15 +97,25 @@ class Terms:
             found = [f for f in found if f[1] <= len(text.text)]
         return sorted(found)
 
-    def key(self, context: Context) -> Hashable:
+    def key(self, context: Context, memo: Memo) -> Hashable:
         """What ``locate`` depends on, but for the lists' names (which no caller uses): the places.
 
         The places by identity: the scan gives lists found through the same entries one tuple
         of places, and a memo lives no longer than the context that holds them. Hashing the
         places themselves would cost as much as the search it spares, on a long text.
         """
-        title, text = context.concepts.title, context.concepts.text
-        return self.target, tuple([(id(title.get(c)), id(text.get(c))) for c in self.concepts])  # a list first: quicker than a generator
+        key = memo.terms_keys.get(id(self))
+        if key is None:
+            title, text = context.concepts.title, context.concepts.text
+            key = memo.terms_keys[id(self)] = self.target, tuple([(id(title.get(c)), id(text.get(c))) for c in self.concepts])  # a list first: quicker than a generator
+        return key
+
+
+@lru_cache(maxsize=1 << 16)
+def _terms(phrases: tuple[str, ...]) -> Terms:
+    plain, named = references(phrases)
+    own = (list_name(plain),) if plain else ()
+    return Terms(tuple(n for n in named if n != TARGET) + own, TARGET in named)
 
 
 @dataclass(frozen=True)
@@ -113,13 +125,13 @@ class _TextCondition:
     def evaluate(self, document: Document, context: Context, memo: Memo | None = None) -> ConditionResult:
         if memo is None:
             return self._outcome(document, context)
-        key = self.key(context)
+        key = self.key(context, memo)
         outcome = memo.outcomes.get(key)
         if outcome is None:
             outcome = memo.outcomes[key] = self._outcome(document, context)
         return outcome
 
-    def key(self, context: Context) -> Hashable:
+    def key(self, context: Context, memo: Memo) -> Hashable:
         """Equal for two conditions that have the same outcome on a document and its context."""
         raise NotImplementedError
 
@@ -139,8 +151,8 @@ class _TextCondition:
 class Phrases(_TextCondition):
     terms: Terms
 
-    def key(self, context: Context) -> Hashable:
-        return Phrases, self.fields, self.terms.key(context)
+    def key(self, context: Context, memo: Memo) -> Hashable:
+        return Phrases, self.fields, self.terms.key(context, memo)
 
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         return [text.span(start, end) for start, end, _ in without_overlaps(self.terms.locate(text, which, context))]
@@ -150,7 +162,7 @@ class Phrases(_TextCondition):
 class Regex(_TextCondition):
     pattern: Any  # a compiled regex.Pattern
 
-    def key(self, context: Context) -> Hashable:
+    def key(self, context: Context, memo: Memo) -> Hashable:
         return Regex, self.fields, self.pattern.pattern, self.pattern.flags
 
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
@@ -170,8 +182,8 @@ class Proximity(_TextCondition):
     within: int
     sentence: bool
 
-    def key(self, context: Context) -> Hashable:
-        return Proximity, self.fields, self.within, self.sentence, tuple(group.key(context) for group in self.groups)
+    def key(self, context: Context, memo: Memo) -> Hashable:
+        return Proximity, self.fields, self.within, self.sentence, tuple([group.key(context, memo) for group in self.groups])
 
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         """For each place where the first group occurs, the closest term of every other group."""
@@ -197,8 +209,8 @@ class Count(_TextCondition):
     phrases: tuple[Terms, ...]  # one per phrase: inflections of one phrase count once
     at_least: int
 
-    def key(self, context: Context) -> Hashable:
-        return Count, self.fields, self.at_least, tuple(phrase.key(context) for phrase in self.phrases)
+    def key(self, context: Context, memo: Memo) -> Hashable:
+        return Count, self.fields, self.at_least, tuple([phrase.key(context, memo) for phrase in self.phrases])
 
     def _spans(self, text: Normalised, which: Field, context: Context) -> list[tuple[int, int]]:
         found = [places for places in (phrase.locate(text, which, context) for phrase in self.phrases) if places]

@@ -15,7 +15,7 @@ from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
 from monitor.detect.document import Document, prepare
 from monitor.detect.elections import ElectionCalendar
-from monitor.detect.rules.conditions import Condition, ConditionResult, Memo, compile_condition
+from monitor.detect.rules.conditions import Condition, ConditionResult, Count, Memo, Terms, compile_condition
 from monitor.detect.rules.loader import lexicon_for, load_rules
 from monitor.detect.rules.safety import check_pattern
 from monitor.detect.rules.schema import ConditionSpec
@@ -286,3 +286,12 @@ class TestMemo:
         windows = [f"election_window: {{before: {days}}}" for days in (18, 25, 40)]
         outcomes, memo = self.shared(windows, "Lithuania votes. Vilnius and Lithuania prepare for the vote.")
         assert [len(o.elections) for o in outcomes] == [1, 1, 2] and len(memo.outcomes) == 2
+
+
+def test_equal_phrase_lists_are_one_list_whichever_rules_hold_them() -> None:
+    """Two rules that count the same phrases share each phrase's list: its key is worked out once per text."""
+    first, second = (compile_condition(TypeAdapter(ConditionSpec).validate_python(yaml.safe_load("count: {phrases: [vote, ballot, polls], at_least: 2}"))) for _ in range(2))
+    assert isinstance(first, Count) and isinstance(second, Count)
+    assert first is not second
+    assert all(a is b for a, b in zip(first.phrases, second.phrases, strict=True))
+    assert Terms.compile(["vote", "@threat"]) is Terms.compile(("vote", "@threat"))
