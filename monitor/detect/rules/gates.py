@@ -35,15 +35,12 @@ class Gates:
 
     def __init__(self, conditions: Iterable[Condition]) -> None:
         """``conditions``: the rules' conditions, in pack order."""
-        grouped: dict[tuple[object, ...], list[tuple[int, ElectionWindow | None, int]]] = {}
-        checks_of: dict[tuple[object, ...], tuple[Condition, ...]] = {}
+        grouped: dict[tuple[tuple[Condition, ...], object], list[tuple[int, ElectionWindow | None, int]]] = {}
         for position, condition in enumerate(conditions):
             checks, window = _gate(condition)
             shape = None if window is None else (window.window.after, window.window.foreign, window.window.between_rounds, window.window.mentions)
-            key = (checks, shape)
-            checks_of[key] = checks
-            grouped.setdefault(key, []).append((window.window.before if window else 0, window, position))
-        self._groups = tuple(self._group(checks_of[key], members) for key, members in grouped.items())
+            grouped.setdefault((checks, shape), []).append((window.window.before if window else 0, window, position))
+        self._groups = tuple(self._group(checks, members) for (checks, _), members in grouped.items())
 
     @staticmethod
     def _group(checks: tuple[Condition, ...], members: list[tuple[int, ElectionWindow | None, int]]) -> _Group:
