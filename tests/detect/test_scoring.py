@@ -33,6 +33,10 @@ rules:
         - election_window: {before: 60}
     examples: {match: [{text: Lithuanians must vote correctly, published: 2024-09-25, source_country: BY}], no_match: [{text: vote correctly}]}
 filters:
+  - id: debunk
+    title: Debunks quote the appeal
+    rules: [app*]
+    match: {phrases: [debunk]}
   - id: fact-check
     title: Fact-checks quote the appeal
     rules: [appeal]
@@ -76,6 +80,15 @@ def test_a_filter_removes_the_rules_it_names_and_says_so(tmp_path: Path) -> None
     assert [m.rule_id for m in result.matches] == ["context"]
     assert [(s.rule_id, s.filter_id) for s in result.suppressed] == [("appeal", "fact-check")]
     assert not result.alert
+
+
+def test_the_first_filter_that_names_a_matching_rule_and_holds_suppresses_it(tmp_path: Path) -> None:
+    """Filters are tried in the pack's order, and only for a rule that matches: one that does not
+    hold on the text is passed over for the next that names the rule."""
+    both = score("Fact check and debunk: the claim that Lithuanians must vote correctly.", date(2024, 9, 25), tmp=tmp_path)
+    assert [(s.rule_id, s.filter_id) for s in both.suppressed] == [("appeal", "debunk")]
+    nothing_to_suppress = score("A debunk of claims about Lithuania.", date(2024, 9, 25), tmp=tmp_path)
+    assert [m.rule_id for m in nothing_to_suppress.matches] == ["context"] and not nothing_to_suppress.suppressed
 
 
 def test_thresholds_come_from_configuration(tmp_path: Path) -> None:

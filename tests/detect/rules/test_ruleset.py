@@ -33,17 +33,6 @@ def test_a_rule_left_out_of_the_candidates_does_not_match(knowledge_rules: RuleS
     assert gated_looked_at < looked_at < len(scored) * len(knowledge_rules.rules)
 
 
-def test_the_filters_covering_a_rule_are_those_naming_it_in_pack_order(knowledge_rules: RuleSet) -> None:
-    """Scoring works a filter out only when a rule it names matches: most texts need none."""
-    named = 0
-    for rule in knowledge_rules.rules:
-        covering = knowledge_rules.covering(rule.id)
-        assert covering == tuple(f for f in knowledge_rules.filters if f.covers(rule.id))
-        named += bool(covering)
-    assert named
-    assert knowledge_rules.covering("no-such-rule") == ()
-
-
 def test_every_candidate_holds_all_it_needs(knowledge_rules: RuleSet, scored: list[tuple[Document, Context]]) -> None:
     """A rule is filed under one of its clauses, and a candidate holds every other clause too:
     scoring evaluates a candidate's condition without asking again."""
