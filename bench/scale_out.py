@@ -10,7 +10,9 @@ minute; here they start at once (``build_scheduler``'s ``rng``), so that the tim
 
 Printed: pages, the time with 1 worker and with 2, their ratio (the goal is 1.6 or more on two
 cores), and for 2 and 4 workers what must not change: feed fetches per feed, page fetches per
-page, alerts for the story, false failures recorded on sources.
+page, alerts for the story, false failures recorded on sources. Also the processor time the
+database server and this process (the web server that serves the feeds and pages) used in each
+run: on a machine of few cores they share the cores with the workers, which bounds the ratio.
 
     make bench            # or: .venv/bin/python bench/scale_out.py [--limit N]
 """
@@ -60,6 +62,8 @@ class Run:
     workers: int
     seconds: float
     cpu: tuple[float, ...]  # processor seconds of each worker after the start
+    database_cpu: float  # processor seconds of the database server (its processes, ended ones included)
+    server_cpu: float  # processor seconds of this process: the web server serving feeds and pages
     feed_fetches: Counter[int]  # {fetches: feeds}
     page_fetches: Counter[int]  # {fetches: pages}
     items: int
@@ -87,8 +91,9 @@ def _item(title: str, url: str, guid: str) -> str:
     return f"<item><title>{title}</title><link>{url}</link><guid>{guid}</guid><pubDate>{format_datetime(PUBLISHED)}</pubDate></item>"
 
 
-def measure(workers: int, url: str, tmp: Path, server: LocalHTTPServer, feeds: int) -> Run:
+def measure(workers: int, database: ThrowawayPostgres, tmp: Path, server: LocalHTTPServer, feeds: int) -> Run:
     """A fresh database, ``workers`` worker processes started together, timed until every feed is polled."""
+    url = database.url
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -101,7 +106,7 @@ def measure(workers: int, url: str, tmp: Path, server: LocalHTTPServer, feeds: i
     try:
         for process in processes:
             assert process.stdout is not None and process.stdout.readline().strip() == "ready", "a worker did not start"
-        started = time.perf_counter()
+        started, database_began, server_began = time.perf_counter(), _database_cpu(database), time.process_time()
         for process in processes:
             assert process.stdin is not None
             process.stdin.write("go\n")
@@ -111,12 +116,23 @@ def measure(workers: int, url: str, tmp: Path, server: LocalHTTPServer, feeds: i
                 sys.exit(f"a worker ended early (exit status {[process.poll() for process in processes]})")
             time.sleep(0.1)
         seconds = time.perf_counter() - started
+        server_cpu = time.process_time() - server_began
     finally:
         for process in processes:  # end of input: the worker stops
             if process.stdin is not None:
                 process.stdin.close()
     cpu = tuple(_cpu_seconds(process) for process in processes)
-    return _counts(workers, seconds, cpu, engine, server)
+    engine.dispose()  # the connections' server processes end: their time is counted
+    time.sleep(0.5)
+    return _counts(workers, seconds, cpu, _database_cpu(database) - database_began, server_cpu, engine, server)
+
+
+def _database_cpu(database: ThrowawayPostgres) -> float:
+    """Processor seconds of the database server so far: the postmaster's, and its ended children's
+    (a connection's server process ends with the connection)."""
+    pid = (database.data / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
 
 
 def _cpu_seconds(process: subprocess.Popen[str]) -> float:
@@ -134,7 +150,7 @@ def _all_polled(engine: Engine, feeds: int) -> bool:
     return bool(polled == feeds and held == 0)
 
 
-def _counts(workers: int, seconds: float, cpu: tuple[float, ...], engine: Engine, server: LocalHTTPServer) -> Run:
+def _counts(workers: int, seconds: float, cpu: tuple[float, ...], database_cpu: float, server_cpu: float, engine: Engine, server: LocalHTTPServer) -> Run:
     with server._lock:
         paths = [r.path for r in server.requests if r.method == "GET"]
     fetched = Counter(paths)
@@ -146,6 +162,8 @@ def _counts(workers: int, seconds: float, cpu: tuple[float, ...], engine: Engine
         workers,
         seconds,
         cpu,
+        database_cpu,
+        server_cpu,
         Counter(n for path, n in fetched.items() if path.startswith("/feed/")),
         Counter(n for path, n in fetched.items() if not path.startswith("/feed/")),
         int(items),
@@ -182,8 +200,15 @@ def report(runs: dict[int, Run], pages_served: int) -> None:
     print(f"{pages_served} pages + {STORY_OUTLETS} copies of one statement, over {sum(one.feed_fetches.values())} feeds")
     for run in runs.values():
         cpu = ", ".join(f"{c:.1f}" for c in run.cpu)
-        print(f"{run.workers} worker(s): {run.seconds:6.2f} s  {run.items / run.seconds:6.1f} items/s  ({run.items} stored; processor seconds per worker {cpu})")
+        print(
+            f"{run.workers} worker(s): {run.seconds:6.2f} s  {run.items / run.seconds:6.1f} items/s  ({run.items} stored; processor seconds "
+            f"per worker {cpu}, database server {run.database_cpu:.1f}, web server {run.server_cpu:.1f})"
+        )
     headline("throughput of two workers / one worker", one.seconds / two.seconds, "at least 1.6")
+    # The work of one run, shared perfectly over the cores, can take no less than this.
+    cores = len(os.sched_getaffinity(0))
+    needed = sum(one.cpu) + one.database_cpu + one.server_cpu
+    print(f"ceiling on {cores} cores: one worker's run needed {needed:.1f} processor-s in all, at best {needed / cores:.1f} s: a ratio of at most {one.seconds * cores / needed:.2f}")
     for run in runs.values():
         print(
             f"{run.workers} worker(s): feed fetches per feed {_spread(run.feed_fetches)}, page fetches per page {_spread(run.page_fetches)}, "
@@ -218,7 +243,7 @@ def main() -> None:
             feeds = min(FEEDS, len(files))
             runs = {}
             for count in (1, 2, 4):
-                runs[count] = measure(count, database.url, Path(tmp), server, feeds)
+                runs[count] = measure(count, database, Path(tmp), server, feeds)
                 print(f"  ({count} worker(s) done: {runs[count].seconds:.2f} s)", file=sys.stderr, flush=True)
     finally:
         server.stop()
