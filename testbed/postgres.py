@@ -52,6 +52,9 @@ class ThrowawayPostgres:
         return self
 
     def stop(self) -> None:
+        """Stop the server and remove its files (once: a second call does nothing)."""
+        if not self.root.exists():
+            return
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:

@@ -51,8 +51,8 @@ def test_the_generated_parts_of_the_readme_are_up_to_date() -> None:
 def test_the_readme_has_its_generated_parts() -> None:
     """The three cog blocks are there, each closed: the table, the alert, the JSON."""
     assert README.count("[[[cog") == 3 and README.count("[[[end]]]") == 3
-    assert "| `monitor rules check` |" in README
-    assert "[CRITICAL] Lithuania, parliamentary election on 2024-10-13, 18 days after publication" in README
+    assert "| `monitor rules check [--format text\\|json]` |" in README
+    assert "[CRITICAL] Lithuania votes in 18 days (parliamentary, 13 October 2024)" in README
     assert '"proximity_factor": 1.25' in README
 
 

@@ -18,7 +18,7 @@ from monitor.store.tables import Alert, Item
 from testbed.builders import count_rows
 from testbed.settings import make_settings
 
-ELECTION_LINE = "Lithuania, parliamentary election on 2024-10-13, 18 days after publication"
+ELECTION_LINE = "Lithuania votes in 18 days (parliamentary, 13 October 2024)"
 
 
 def test_one_run_delivers_one_alert_to_email_and_chat_and_a_second_run_nothing(tmp_path: Path, smtp_server, receiver, clock, capsys) -> None:

@@ -16,13 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from bench.hostile_probes.measure import now
-from monitor.daemon.endpoint import EndpointLimits, serve_verdicts
+from monitor.daemon.endpoint import EndpointLimits, Verdicts, serve_endpoint
 from monitor.models import AlertKind
 from monitor.notify.links import LinkSigner
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
 from monitor.store.tables import VerdictRevision
 from testbed.builders import count_rows
+from testbed.endpoint import WELL
 from testbed.timing import wait_for
 
 # -- 8, 9, 10. the verdict endpoint -------------------------------------------------------------
@@ -48,7 +49,7 @@ def verdict_endpoint(tmp: Path) -> Iterator[Endpoint]:
     alert_id = store.add_message(AlertKind.OPERATIONAL, "an alert", "body", ("log",), now())
     signer = LinkSigner(b"bench-secret", "http://127.0.0.1:1", timedelta(days=14))
     limits = EndpointLimits(timeout=1.0, max_connections=32)
-    server = serve_verdicts("127.0.0.1", 0, signer, store.mark, now, limits)
+    server = serve_endpoint("127.0.0.1", 0, WELL, Verdicts(signer, store.mark, now), limits)
     port = int(server.server_address[1])
     try:
         yield Endpoint(f"http://127.0.0.1:{port}", port, store, signer, alert_id, limits)

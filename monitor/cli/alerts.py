@@ -37,6 +37,7 @@ def register(commands: Subparsers) -> None:
 
     show = alerts.add_parser("show", help="one alert in full: message, deliveries, copies", description="Print one stored alert as its plain-text message, with its deliveries, later copies and silence.")
     show.add_argument("alert_id", type=int, metavar="ID")
+    add_format(show)
     show.set_defaults(handler=cmd_alerts_show)
     preview = alerts.add_parser("preview", help="exactly what a channel would receive", description="Render a stored alert as a channel would receive it: e-mail HTML for mailto channels, Markdown for chat.")
     preview.add_argument("alert_id", type=int, metavar="ID")
@@ -47,6 +48,7 @@ def register(commands: Subparsers) -> None:
     mark.add_argument("alert_id", type=int, metavar="ID")
     mark.add_argument("--verdict", choices=[v.value for v in Verdict], required=True, help="tp: a true positive; fp: a false positive")
     mark.add_argument("--note", help="why, for the next analyst")
+    add_format(mark)
     mark.set_defaults(handler=cmd_alerts_mark)
 
 
@@ -114,6 +116,9 @@ def cmd_alerts_show(args: argparse.Namespace, settings: Settings, clock: Clock) 
     alert = _alert(settings, args.alert_id)
     if alert is None:
         return EXIT_FAILED
+    if args.format == "json":
+        print(json.dumps(_alert_json(alert), ensure_ascii=False, indent=2))
+        return EXIT_OK
     print(f"Alert #{alert.id} ({alert.kind}), created {alert.created_at:%Y-%m-%d %H:%M} UTC\n")
     print(alert.title)
     print(alert.body)
@@ -149,5 +154,5 @@ def cmd_alerts_mark(args: argparse.Namespace, settings: Settings, clock: Clock) 
     if not open_store(settings).mark(args.alert_id, Verdict(args.verdict), args.note, clock()):
         print(f"No alert #{args.alert_id}.", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Alert #{args.alert_id} marked {args.verdict}.")
+    print(json.dumps({"id": args.alert_id, "verdict": args.verdict}) if args.format == "json" else f"Alert #{args.alert_id} marked {args.verdict}.")
     return EXIT_OK

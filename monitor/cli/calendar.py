@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from monitor.cli.common import EXIT_CONFIG, EXIT_OK, Subparsers
+from monitor.cli.common import EXIT_CONFIG, EXIT_OK, Subparsers, editable
 from monitor.config.yamlfile import load_model
 from monitor.daemon.settings import Settings
 from monitor.detect.countries import Gazetteer, load_gazetteer
@@ -133,6 +133,8 @@ def cmd_calendar_stats(args: argparse.Namespace, settings: Settings, clock: Cloc
 
 def cmd_calendar_import(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     path = settings.elections_file
+    if not args.dry_run:
+        editable(path, "MONITOR_ELECTIONS_FILE")
     spec, gazetteer = load_elections(path), load_gazetteer(settings.countries_file)
     today = clock().date()
     incoming = read_votes(Path(args.file), country_resolver(gazetteer), today)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
+from monitor.config.packaged import is_shipped
 from monitor.daemon.settings import Settings
-from monitor.errors import Problem
+from monitor.errors import ConfigError, Problem
 from monitor.ingest.sources import load_sources
 from monitor.models import Clock, Source
 from monitor.store.engine import ensure_schema, make_engine
@@ -57,3 +59,10 @@ def iso(value: datetime | None) -> str | None:
 def problem(path: str, message: str) -> Problem:
     """A configuration problem about a whole file or input (no location inside it)."""
     return Problem(path, "", message)
+
+
+def editable(path: Path, setting: str) -> None:
+    """Refuse to write into the copy shipped inside the installed package (ConfigError): an update
+    would overwrite the change, and the package's folder is often read-only."""
+    if is_shipped(path):
+        raise ConfigError([problem(str(path), f"this is the copy shipped with the package: run `monitor init DIR`, then run from DIR (or set {setting})")])

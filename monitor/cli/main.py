@@ -8,7 +8,6 @@ invalid configuration files, an unreachable database, a closed pipe) into a mess
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,8 +16,9 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from monitor import __version__
-from monitor.cli import alerts, calendar, evaluation, rules, run, score, silence, sources
+from monitor.cli import alerts, calendar, evaluation, init, rules, run, score, silence, sources
 from monitor.cli.common import EXIT_CONFIG, EXIT_OK
+from monitor.config.logs import set_up_logging
 from monitor.daemon.settings import Settings
 from monitor.errors import ConfigError, DatabaseError
 from monitor.models import Clock
@@ -33,11 +33,9 @@ GROUPS = (
     sources.register,
     evaluation.register,
     calendar.register,
+    init.register,
     run.register_db_and_demo,
 )
-
-QUIET_LOGGERS = ("httpx", "httpcore", "trafilatura", "htmldate", "alembic", "apscheduler.executors.default")
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -52,11 +50,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = utc_now, settings:
         return _config_errors([f"{_variable(error['loc'])}: {error['msg'].removeprefix('Value error, ')}" for error in exc.errors(include_url=False)])
     except (SettingsError, UnicodeDecodeError) as exc:  # a .env file that cannot be read
         return _config_errors([f".env: {exc}"])
-    # Does nothing where logging is already set up (an embedding program, the test runner).
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger().setLevel(settings.log_level.upper())
-    for noisy in QUIET_LOGGERS:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    set_up_logging(settings.log_level, settings.log_format)
     try:
         return int(args.handler(args, settings, clock))
     except BrokenPipeError:  # `monitor alerts list | head`

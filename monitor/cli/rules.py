@@ -10,11 +10,22 @@ from datetime import date
 from itertools import chain
 from pathlib import Path
 
-from monitor.cli.common import EXIT_FAILED, EXIT_OK, Subparsers, add_format, known_sources, open_store, start_of
+from monitor.cli.common import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    Subparsers,
+    add_format,
+    editable,
+    known_sources,
+    open_store,
+    start_of,
+)
 from monitor.cli.progress import ProgressBar, add_speed_options
 from monitor.daemon.settings import Settings
 from monitor.daemon.wiring import Knowledge, load_knowledge
 from monitor.detect.rules.weights import weights_path
+from monitor.errors import ConfigError
 from monitor.models import Clock, Thresholds, Verdict
 from monitor.review.backtest import source_of
 from monitor.review.evaluation import evaluate, load_cases
@@ -31,9 +42,11 @@ def register(commands: Subparsers) -> None:
         help="validate every rule file; exit 2 listing every error",
         description="Validate the rule files, the election calendar and the gazetteer, run the rule validators and every example; list every error with its file, line and location and exit 2. Warnings are printed and do not fail.",
     )
+    add_format(check)
     check.set_defaults(handler=cmd_rules_check)
     test = rules.add_parser("test", help="run every rule's examples; exit 1 on a failure", description="Run each rule's examples: texts it must match and texts it must not.")
     test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
+    add_format(test)
     test.set_defaults(handler=cmd_rules_test)
     tune = rules.add_parser(
         "tune",
@@ -55,9 +68,19 @@ def register(commands: Subparsers) -> None:
 
 
 def cmd_rules_check(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    knowledge = load_knowledge(settings)  # raises ConfigError (exit 2) listing every problem
-    warnings = check_pack(knowledge.rules, knowledge.gazetteer, knowledge.calendar)  # RuleError (exit 2) on an error
+    try:
+        knowledge = load_knowledge(settings)  # raises ConfigError (exit 2) listing every problem
+        warnings = check_pack(knowledge.rules, knowledge.gazetteer, knowledge.calendar)  # RuleError (exit 2) on an error
+    except ConfigError as exc:
+        if args.format != "json":
+            raise
+        print(json.dumps({"ok": False, "problems": [str(p) for p in exc.problems]}, ensure_ascii=False, indent=2))
+        return EXIT_CONFIG
     files = len({rule.path for rule in knowledge.rules.rules})
+    if args.format == "json":
+        counts = {"rules": len(knowledge.rules), "files": files, "filters": len(knowledge.rules.filters), "elections": len(knowledge.calendar), "countries": len(knowledge.gazetteer.names)}
+        print(json.dumps({"ok": True, **counts, "warnings": [str(w) for w in warnings]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
     print(f"{len(knowledge.rules)} rules in {files} files: OK")
     print(f"{len(knowledge.calendar)} elections, gazetteer of {len(knowledge.gazetteer.names)} countries: OK")
     for warning in warnings:
@@ -69,6 +92,11 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings, clock: Clock) -
     knowledge = load_knowledge(settings)
     results = run_examples(knowledge.rules, knowledge.gazetteer, knowledge.calendar)
     failures = [r for r in results if not r.passed]
+    if args.format == "json":
+        shown = [r for r in results if args.verbose or not r.passed]
+        examples = [{"owner": r.owner.id, "should_match": r.expected, "matched": r.matched, "passed": r.passed, "text": r.example.text, "where": str(r.where)} for r in shown]
+        print(json.dumps({"passed": len(results) - len(failures), "failed": len(failures), "examples": examples}, ensure_ascii=False, indent=2))
+        return EXIT_FAILED if failures else EXIT_OK
     for r in results:
         if r.passed and not args.verbose:
             continue
@@ -81,6 +109,8 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings, clock: Clock) -
 
 
 def cmd_rules_tune(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    if not args.dry_run:
+        editable(settings.rules_dir, "MONITOR_RULES_DIR")
     knowledge = load_knowledge(settings, learned_weights=False)  # a stale weights file must not stop its own renewal
     thresholds = settings.thresholds()
     cases = [c for c in load_cases(args.path) if c.split == "dev"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import UTC, datetime
 
-from monitor.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Subparsers, open_store
+from monitor.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Subparsers, add_format, open_store
 from monitor.daemon.settings import Settings
 from monitor.models import Clock
 
@@ -19,12 +20,15 @@ def register(commands: Subparsers) -> None:
     silence_add.add_argument("--country", help="the country of the election it bears on (ISO code)")
     silence_add.add_argument("--until", type=datetime.fromisoformat, required=True, help="YYYY-MM-DD[THH:MM] (UTC)")
     silence_add.add_argument("--reason", required=True, help="why, for the analysts who will wonder")
+    add_format(silence_add)
     silence_add.set_defaults(handler=cmd_silence_add)
     silence_list = silence.add_parser("list", help="active silences", description="List the active silences (with --all, also ended and removed ones).")
     silence_list.add_argument("--all", action="store_true", help="include ended and removed silences")
+    add_format(silence_list)
     silence_list.set_defaults(handler=cmd_silence_list)
     silence_remove = silence.add_parser("remove", help="end a silence now", description="End a silence before its date.")
     silence_remove.add_argument("silence_id", type=int, metavar="ID")
+    add_format(silence_remove)
     silence_remove.set_defaults(handler=cmd_silence_remove)
 
 
@@ -35,12 +39,16 @@ def cmd_silence_add(args: argparse.Namespace, settings: Settings, clock: Clock) 
     until = args.until if args.until.tzinfo else args.until.replace(tzinfo=UTC)
     country = args.country.upper() if args.country else None
     silence_id = open_store(settings).add_silence(args.rule, args.source, country, until, args.reason, clock())
-    print(f"Silence #{silence_id} added.")
+    print(json.dumps({"id": silence_id, "added": True}) if args.format == "json" else f"Silence #{silence_id} added.")
     return EXIT_OK
 
 
 def cmd_silence_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     silences = open_store(settings).silences(clock(), include_ended=args.all)
+    if args.format == "json":
+        fields = [{"id": s.id, "rule": s.rule_id, "source": s.source_id, "country": s.country, "until": s.until.isoformat(), "reason": s.reason} for s in silences]
+        print(json.dumps(fields, ensure_ascii=False, indent=2))
+        return EXIT_OK
     if not silences:
         print("No silences." if args.all else "No active silences.")
     for silence in silences:
@@ -52,5 +60,5 @@ def cmd_silence_remove(args: argparse.Namespace, settings: Settings, clock: Cloc
     if not open_store(settings).remove_silence(args.silence_id, clock()):
         print(f"No active silence #{args.silence_id}.", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Silence #{args.silence_id} removed.")
+    print(json.dumps({"id": args.silence_id, "removed": True}) if args.format == "json" else f"Silence #{args.silence_id} removed.")
     return EXIT_OK

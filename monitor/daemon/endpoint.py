@@ -1,4 +1,9 @@
-"""The daemon's small HTTP endpoint: where an analyst's verdict link is checked and recorded.
+"""The daemon's small HTTP endpoint: its health and metrics for operators, and where an analyst's
+verdict link is checked and recorded.
+
+``/health`` answers 200 or 503 with a JSON body (``monitor.daemon.status``); ``/metrics`` gives
+the worker's counts in Prometheus's text format (``monitor.daemon.metrics``). Both are always
+served; the verdict routes only when links are signed (a secret key and a public address).
 
 The links are signed and verified by ``monitor.notify.links``. Following a link (GET) only shows
 a page with a confirm button, so that a mail scanner that opens every link records nothing; the
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import logging
 import socket
 import threading
@@ -23,6 +29,8 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from monitor.daemon.metrics import CONTENT_TYPE as METRICS_TYPE
+from monitor.daemon.status import Health
 from monitor.models import Clock, Verdict
 from monitor.notify.links import LINK_FIELDS, LinkError, LinkSigner
 
@@ -67,12 +75,20 @@ _BUSY = (
 
 
 @dataclass(frozen=True)
-class _Verdicts:
-    """What the endpoint's requests need: the links' checker, the store's ``mark`` and the clock."""
+class Verdicts:
+    """What the verdict routes need: the links' checker, the store's ``mark`` and the clock."""
 
     signer: LinkSigner
     mark: Mark
     clock: Clock
+
+
+@dataclass(frozen=True)
+class Operator:
+    """What the operator routes answer: the worker's health, and its metrics as Prometheus reads them."""
+
+    health: Callable[[], Health]
+    metrics: Callable[[], bytes]
 
 
 class _BoundedHTTPServer(ThreadingHTTPServer):
@@ -81,13 +97,14 @@ class _BoundedHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a burst waits in the accept queue briefly and is refused with 503, not stalled by TCP
 
-    def __init__(self, address: tuple[str, int], limits: EndpointLimits, verdicts: _Verdicts) -> None:
+    def __init__(self, address: tuple[str, int], limits: EndpointLimits, operator: Operator, verdicts: Verdicts | None) -> None:
         self.limits = limits
+        self.operator = operator
         self.verdicts = verdicts
         self._slots = threading.BoundedSemaphore(limits.max_connections)
         if ":" in address[0]:  # an IPv6 host ("[::1]:8080" in MONITOR_HTTP_LISTEN)
             self.address_family = socket.AF_INET6
-        super().__init__(address, _VerdictHandler)
+        super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
@@ -114,17 +131,17 @@ class _BoundedHTTPServer(ThreadingHTTPServer):
         self.shutdown_request(request)
 
 
-def serve_verdicts(
-    host: str, port: int, signer: LinkSigner, mark: Mark, clock: Clock, limits: EndpointLimits | None = None
+def serve_endpoint(
+    host: str, port: int, operator: Operator, verdicts: Verdicts | None = None, limits: EndpointLimits | None = None
 ) -> ThreadingHTTPServer:
     """Start the endpoint in a background thread; the caller shuts it down (and closes it)."""
-    server = _BoundedHTTPServer((host, port), limits or EndpointLimits(), _Verdicts(signer, mark, clock))
-    threading.Thread(target=server.serve_forever, name="verdict-endpoint", daemon=True).start()
+    server = _BoundedHTTPServer((host, port), limits or EndpointLimits(), operator, verdicts)
+    threading.Thread(target=server.serve_forever, name="endpoint", daemon=True).start()
     return server
 
 
-class _VerdictHandler(BaseHTTPRequestHandler):
-    """One connection: /health, a link's confirm page (GET /verdict), its confirmation (POST /verdict)."""
+class _Handler(BaseHTTPRequestHandler):
+    """One connection: /health, /metrics, a link's confirm page (GET /verdict), its confirmation (POST /verdict)."""
 
     server: _BoundedHTTPServer
 
@@ -139,15 +156,21 @@ class _VerdictHandler(BaseHTTPRequestHandler):
         # Split by hand: urlsplit raises on some paths ("//[x"); this cannot.
         path, _, query = self.path.partition("?")
         if path == "/health":
-            return self._answer(200, "ok")
-        if path != "/verdict":
+            return self._guarded(self._health)
+        if path == "/metrics":
+            return self._guarded(lambda: self._send_bytes(200, METRICS_TYPE, self.server.operator.metrics()))
+        if path != "/verdict" or self.server.verdicts is None:
             return self._answer(404, "not found")
         self._guarded(lambda: self._confirm_page(query))
 
     def do_POST(self) -> None:
-        if self.path.partition("?")[0] != "/verdict":
+        if self.path.partition("?")[0] != "/verdict" or self.server.verdicts is None:
             return self._answer(404, "not found")
         self._guarded(self._record)
+
+    def _health(self) -> None:
+        health = self.server.operator.health()
+        self._send_bytes(200 if health.healthy else 503, "application/json", json.dumps(health.body).encode())
 
     def _guarded(self, action: Callable[[], None]) -> None:
         try:
@@ -157,12 +180,13 @@ class _VerdictHandler(BaseHTTPRequestHandler):
         except TimeoutError:  # the form's body did not arrive within the request's deadline
             self._answer(408, "the request did not arrive in time")
         except Exception:  # the database may be down; the analyst can follow the link again
-            logger.exception("verdict endpoint failed")
-            self._answer(500, "the verdict could not be recorded; try again later")
+            logger.exception("endpoint request failed path=%s", self.path.partition("?")[0])
+            self._answer(500, "the request could not be served; try again later")
 
     def _confirm_page(self, query: str) -> None:
         """What a followed link shows: the verdict to confirm, nothing recorded yet."""
         verdicts = self.server.verdicts
+        assert verdicts is not None  # the route is served only with them
         fields = verdicts.signer.verified_fields(query, verdicts.clock())
         alert_id, verdict = fields[0], fields[1]
         hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(str(value))}">' for name, value in zip(LINK_FIELDS, fields, strict=True))
@@ -173,6 +197,7 @@ class _VerdictHandler(BaseHTTPRequestHandler):
 
     def _record(self) -> None:
         verdicts = self.server.verdicts
+        assert verdicts is not None  # the route is served only with them
         alert_id, verdict = verdicts.signer.verify(self._form(), verdicts.clock())
         if not verdicts.mark(alert_id, verdict, "from a link in the message", verdicts.clock()):
             raise LinkError(404, f"no alert #{alert_id}")
@@ -195,9 +220,12 @@ class _VerdictHandler(BaseHTTPRequestHandler):
             '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="robots" content="noindex">'
             f"<title>Alert verdict</title></head><body>{content}</body></html>"
         ).encode()
+        self._send_bytes(status, "text/html; charset=utf-8", body)
+
+    def _send_bytes(self, status: int, content_type: str, body: bytes) -> None:
         self.connection.settimeout(self.server.limits.timeout)  # the reading deadline may have left little
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("Referrer-Policy", "no-referrer")  # the page's address carries the signature

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.daemon.inflight import InFlight, NewEntry, Outcome, Tally
+from monitor.daemon.metrics import Metrics
 from monitor.detect import prepared
 from monitor.detect.article_context import build_context
 from monitor.detect.countries import Gazetteer
@@ -79,6 +80,8 @@ class Deps:
     max_text_chars: int = MAX_TEXT_CHARS  # the text kept per item: a huge page makes no unbounded item
     extract: Extract = extract_page  # in the fetching thread, or in the extraction pool's processes (wiring)
     pages_in_flight: int = 8  # pages of one poll fetched and extracted at once (each host also has its limit)
+    alert_stored: Callable[[], None] = lambda: None  # the daemon's delivery bell: an alert goes out at once, not at the next tick
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics serves
 
 
 def next_poll_after_failure(source: Source, failures: int, max_backoff: timedelta) -> timedelta:
@@ -90,6 +93,12 @@ def poll_source(source: Source, deps: Deps, status: SourceStatus | None = None) 
     """Poll one source; every failure is recorded on the source, none escapes.
 
     ``status``: the source's state, when the caller has just read it (under its lease)."""
+    report = _poll_recorded(source, deps, status)
+    deps.metrics.polls.labels(source.id, str(report.status)).inc()
+    return report
+
+
+def _poll_recorded(source: Source, deps: Deps, status: SourceStatus | None) -> PollReport:
     if deps.stop.is_set():
         return PollReport(source.id, PollStatus.SKIPPED)
     started = deps.clock()
@@ -201,6 +210,7 @@ def settle_entry(new: NewEntry, article: Article, source: Source, deps: Deps) ->
     saved = _decide_and_save(_Item(article, document, source, assessment, new.title_key, analysis), deps, now)
     if saved.item_id is None:
         return Outcome.DUPLICATE
+    deps.metrics.items.labels(source.id).inc()
     decision = saved.decision
     if decision.fate is Fate.COPY:
         logger.info("copy of the story of alert %s source=%s item=%s", decision.story, source.id, saved.item_id)
@@ -209,6 +219,9 @@ def settle_entry(new: NewEntry, article: Article, source: Source, deps: Deps) ->
         assert saved.message is not None
         held = f" (silenced by #{decision.silenced_by})" if decision.silenced_by is not None else ""
         logger.info("alert%s source=%s item=%s score=%s title=%s", held, source.id, saved.item_id, assessment.score, saved.message.title)
+        deps.metrics.alerts.labels(str(assessment.severity)).inc()
+        if decision.silenced_by is None:
+            deps.alert_stored()
         return Outcome.ALERT
     return Outcome.STORED
 

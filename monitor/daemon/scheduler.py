@@ -6,16 +6,20 @@ job and the housekeeping jobs keep their own threads, so alerts already stored s
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from apscheduler.executors.pool import ThreadPoolExecutor as JobThreads
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -118,16 +122,71 @@ def purge_job(deps: Deps) -> int:
 
 def delivery_job(deps: Deps, policy: RetryPolicy) -> DeliveryReport | None:
     try:
-        return deliver_pending(deps.store, deps.channels, deps.clock, policy, deps.stop, deps.signer)
+        return deliver_pending(deps.store, deps.channels, deps.clock, policy, deps.stop, deps.signer, _counter(deps))
     except Exception:  # the database may be down: the deliveries stay in the outbox for the next run
         logger.exception("delivery job crashed")
         return None
+
+
+DELIVERY_JOB = "deliver"
+
+
+class DeliveryBell:
+    """Runs the delivery job as soon as an alert is stored (``Deps.alert_stored``), besides its
+    regular ticks. An alert stored while a delivery run is under way makes that run go round once
+    more: it never waits for the next tick."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rung = False
+        self._running = False
+        self._scheduler: BackgroundScheduler | None = None
+
+    def attach(self, scheduler: BackgroundScheduler) -> None:
+        self._scheduler = scheduler
+
+    def ring(self) -> None:
+        with self._lock:
+            self._rung = True
+            scheduler = None if self._running else self._scheduler
+        if scheduler is None:
+            return
+        with suppress(JobLookupError, SchedulerNotRunningError):  # stopping: the outbox keeps the alert for the next start
+            scheduler.modify_job(DELIVERY_JOB, next_run_time=datetime.now(UTC))
+
+    def run(self, deliver: Callable[[], T]) -> T:
+        """``deliver()``, again as long as the bell rang during the last round."""
+        with self._lock:
+            self._running = True
+        while True:
+            with self._lock:
+                self._rung = False
+            try:
+                result = deliver()
+            except BaseException:
+                with self._lock:
+                    self._running = False
+                raise
+            with self._lock:
+                if not self._rung:
+                    self._running = False
+                    return result
+
+
+def rung_delivery_job(bell: DeliveryBell, deps: Deps, policy: RetryPolicy) -> DeliveryReport | None:
+    return bell.run(lambda: delivery_job(deps, policy))
+
+
+def _counter(deps: Deps) -> Callable[[str, str], None]:
+    deliveries = deps.metrics.deliveries
+    return lambda channel, state: deliveries.labels(channel, state).inc()
 
 
 def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
     """Swap in changed rules that pass their checks; a rejected change raises an operational alert."""
     try:
         outcome = rulebook.reload()
+        deps.metrics.reloads.labels(str(outcome.status)).inc()
         if outcome.status is ReloadStatus.REJECTED:
             body = "The rules in force are unchanged. Problems in the new rule files:\n" + "\n".join(f"- {p}" for p in outcome.problems)
             title = f"[OPERATIONAL] Rule change rejected ({len(outcome.problems)} problems); the previous rules stay in force"
@@ -200,16 +259,26 @@ def digest_job(deps: Deps, channels: tuple[str, ...]) -> list[int]:
     return queued
 
 
-def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS) -> list[PollReport]:
+def poll_all(sources: Iterable[Source], deps: Deps, workers: int = POLL_WORKERS, progress: Callable[[int], None] | None = None) -> list[PollReport]:
     """Poll every source once, a few at a time (``monitor run --once``); once ``deps.stop``
-    is set, the sources not yet started are skipped.
+    is set, the sources not yet started are skipped. ``progress`` is told how many are done.
 
     Whether due or not, each source is polled, unless another worker is polling it or has polled
     it since this run began: several runs at once share the sources out (skipped ones say so).
     """
     began = deps.clock()
+    done = itertools.count(1)
+    lock = threading.Lock()
+
+    def poll(source: Source) -> PollReport:
+        report = _poll_once(source, deps, began)
+        if progress is not None:
+            with lock:
+                progress(next(done))
+        return report
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll") as pool:
-        reports = list(pool.map(lambda s: _poll_once(s, deps, began), sources))
+        reports = list(pool.map(poll, sources))
     purge_job(deps)
     return reports
 
@@ -239,6 +308,8 @@ def build_scheduler(
     # Three pools: a slow source can only ever hold a poll thread, never the delivery's.
     executors = {"default": JobThreads(HOUSEKEEPING_WORKERS), "polls": JobThreads(poll_workers), "delivery": JobThreads(1)}
     scheduler = BackgroundScheduler(timezone=UTC, executors=executors)
+    bell = DeliveryBell()
+    deps = replace(deps, alert_stored=bell.ring)  # every job's deps: a poll that stores an alert rings
     sources = tuple(sources)
     rng = rng or random.Random()
     now = deps.clock()
@@ -259,7 +330,7 @@ def build_scheduler(
             # Spread the first polls over half a minute instead of starting all at once.
             next_run_time=now + timedelta(seconds=rng.uniform(0, 30)),
         )
-    every(delivery_every.total_seconds(), delivery_job, deps, delivery_policy, id="deliver", name="deliver alerts", next_run_time=now, executor="delivery")
+    every(delivery_every.total_seconds(), rung_delivery_job, bell, deps, delivery_policy, id=DELIVERY_JOB, name="deliver alerts", next_run_time=now, executor="delivery")
     if rulebook is not None:
         every(reload_every.total_seconds(), reload_job, rulebook, deps, id="reload-rules", name="reload changed rules")
     # The reloads are each worker's own (its rules); health, calendar and digests are done once across workers.
@@ -272,6 +343,7 @@ def build_scheduler(
         trigger = CronTrigger.from_crontab(cron, timezone=UTC)
         args = (f"digest:{index}", deps, digest_job, deps, channels)
         scheduler.add_job(run_alone, trigger, args=args, id=f"digest:{index}", name=f"digest ({cron})", max_instances=1, coalesce=True)
+    bell.attach(scheduler)
     return scheduler
 
 

@@ -11,6 +11,7 @@ import math
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 
 from monitor.config.buildcache import default_directory
 from monitor.config.fieldtypes import Duration, Network, check_http_url
+from monitor.config.packaged import COUNTRIES, ELECTIONS, RULES, SOURCES, local_or_shipped
 from monitor.ingest.extraction_pool import available_cores
 from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
 
@@ -44,10 +46,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MONITOR_", env_file=".env", extra="ignore", frozen=True)
 
     database_url: str = Field("sqlite:///data/monitor.db", description="Any SQLAlchemy URL; PostgreSQL for scale.")
-    sources_file: Path = Field(Path("data/sources.yaml"), description="The sources to poll.")
-    rules_dir: Path = Field(Path("rules"), description="Directory of rule packs (*.yaml).")
-    elections_file: Path = Field(Path("data/elections.yaml"), description="The election calendar.")
-    countries_file: Path = Field(Path("data/countries.yaml"), description="The country gazetteer: names, adjectives, capitals.")
+    # Each path: the working directory's file when there is one, else the one shipped with the package.
+    sources_file: Path = Field(default_factory=lambda: local_or_shipped(SOURCES), description="The sources to poll.")
+    rules_dir: Path = Field(default_factory=lambda: local_or_shipped(RULES), description="Directory of rule packs (*.yaml).")
+    elections_file: Path = Field(default_factory=lambda: local_or_shipped(ELECTIONS), description="The election calendar.")
+    countries_file: Path = Field(default_factory=lambda: local_or_shipped(COUNTRIES), description="The country gazetteer: names, adjectives, capitals.")
     notify_urls: str = Field("", description="Apprise URLs, whitespace-separated; empty = alerts only logged and stored.")
     notify_config: Path | None = Field(None, description="An apprise configuration file (YAML/TEXT); each URL in it is a channel.")
 
@@ -124,7 +127,7 @@ class Settings(BaseSettings):
     story_similarity: float = Field(
         0.5, ge=0.05, le=1.0, description="How alike two same-language texts must be to be one story (Jaccard of word 4-grams)."
     )
-    http_listen: str = Field("", description="host:port for the daemon's endpoint (verdict links, /health); empty = no endpoint.")
+    http_listen: str = Field("", description="host:port for the daemon's endpoint: /health and /metrics, and verdict links when MONITOR_SECRET_KEY and MONITOR_PUBLIC_URL are set; empty = no endpoint.")
     http_timeout: Duration = Field(
         timedelta(seconds=10), description="Time a connection to the endpoint has to send its whole request (1s to 5m)."
     )
@@ -132,7 +135,8 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="The address analysts reach the endpoint at, used in the verdict links of e-mails.")
     secret_key: str = Field("", description="The key that signs verdict links; empty = no links. Keep it secret.")
     link_ttl: Duration = Field(timedelta(days=14), description="How long a verdict link stays valid.")
-    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR (the monitor's own messages; other libraries' at WARNING unless DEBUG).")
+    log_format: Literal["text", "json"] = Field("text", description="text, or json: one object per line (time, level, logger, message, and the source, item, alert and channel it concerns).")
 
     @field_validator("severity_thresholds")
     @classmethod

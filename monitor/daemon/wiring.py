@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from monitor.config.buildcache import BuildCache, file_inputs
 from monitor.daemon.endpoint import EndpointLimits
+from monitor.daemon.metrics import Metrics
 from monitor.daemon.pipeline import Deps
 from monitor.daemon.reload import RuleBook
 from monitor.daemon.settings import Settings
@@ -109,14 +110,14 @@ def _collecting(problems: list[Problem], load: Callable[[], T]) -> T | None:
         return None
 
 
-def make_fetcher(settings: Settings, stop: threading.Event | None = None) -> Fetcher:
+def make_fetcher(settings: Settings, stop: threading.Event | None = None, observe: Callable[[str, float], None] | None = None) -> Fetcher:
     """The fetcher and its client, one address guard for both. Close it after use.
 
-    Setting ``stop`` abandons the fetches in flight at their next chunk.
+    Setting ``stop`` abandons the fetches in flight at their next chunk; ``observe`` is told each fetch's duration.
     """
     guard = AddressGuard(settings.allowed_networks())
     client = build_client(settings.user_agent, settings.connect_timeout, settings.read_timeout, guard)
-    return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects, settings.fetch_deadline), stop)
+    return Fetcher(client, guard, Limits(settings.max_body_bytes, settings.max_redirects, settings.fetch_deadline), stop, observe=observe)
 
 
 def check_crontab(line: str) -> None:
@@ -145,13 +146,17 @@ class Monitor(AbstractContextManager["Monitor"]):
         self.channels: Channels = build_channels(settings.notify_url_list(), settings.notify_config)
         self.engine = make_engine(settings.database_url)
         self.stop = threading.Event()
-        self.fetcher = make_fetcher(settings, self.stop)
+        self.metrics = Metrics()
+        fetch_seconds = self.metrics.fetch_seconds
+        self.fetcher = make_fetcher(settings, self.stop, lambda what, seconds: fetch_seconds.labels(what).observe(seconds))
         # Extraction on every core, in processes started on the first page (none for a run of 304s).
-        self.extraction = ExtractionPool(settings.extract_workers) if settings.extract_workers > 1 else None
+        self.extraction = ExtractionPool(settings.extract_workers, log_format=settings.log_format) if settings.extract_workers > 1 else None
         self.rulebook = RuleBook(settings.rules_dir, self.knowledge.rules, self.knowledge.gazetteer, self.knowledge.calendar)
+        store = Store(self.engine, worker_id())  # its leases name this worker
+        self.metrics.watch(store.all_source_status, self.rulebook.current, clock)
         self.deps = Deps(
             fetcher=self.fetcher,
-            store=Store(self.engine, worker_id()),  # its leases name this worker
+            store=store,
             rules=self.rulebook.current,
             gazetteer=self.knowledge.gazetteer,
             calendar=self.knowledge.calendar,
@@ -167,7 +172,8 @@ class Monitor(AbstractContextManager["Monitor"]):
             max_entries_per_poll=settings.max_entries_per_poll,
             poll_deadline=settings.poll_deadline,
             max_text_chars=settings.max_text_chars,
-            extract=self.extraction.extract if self.extraction else OneAtATime().extract,
+            extract=self.metrics.timed(self.extraction.extract if self.extraction else OneAtATime().extract),
+            metrics=self.metrics,
         )
 
     @property

@@ -7,6 +7,7 @@ runs into a temporary database; the alerts it would send are printed.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import threading
@@ -71,8 +72,8 @@ def demo_sources(base: str, directory: Path) -> Path:
     return path
 
 
-def run_demo(settings: Settings, clock: Clock, out: TextIO | None = None) -> int:
-    """Run one cycle against the sample site and print the alerts it would send."""
+def run_demo(settings: Settings, clock: Clock, out: TextIO | None = None, form: str = "text") -> int:
+    """Run one cycle against the sample site and print the alerts it would send (``form``: text, or one JSON object)."""
     out = out or sys.stdout
     with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp, serve_sample_site() as base:
         demo_settings = settings.model_copy(
@@ -86,6 +87,12 @@ def run_demo(settings: Settings, clock: Clock, out: TextIO | None = None) -> int
         )
         with Monitor(demo_settings, clock) as monitor:
             ensure_schema(monitor.engine)
+            if form == "json":
+                reports = poll_all(monitor.enabled_sources, monitor.deps)
+                polls = [{"source": r.source_id, "entries": r.entries, "new": r.new_items, "alerts": r.alerts} for r in reports]
+                found = [{"title": a.title, "severity": a.severity, "score": a.score, "url": a.url, "body": a.body} for a in monitor.deps.store.alerts()]
+                print(json.dumps({"sources": polls, "alerts": found}, ensure_ascii=False, indent=2), file=out)
+                return 0
             print(f"Sample site at {base}; database {tmp}/demo.db", file=out)
             for report in poll_all(monitor.enabled_sources, monitor.deps):
                 print(f"  {report.source_id}: {report.entries} entries, {report.new_items} new, {report.alerts} alerts", file=out)

@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as Late
 from concurrent.futures.process import BrokenProcessPool
 
+from monitor.config.logs import handler_for
 from monitor.errors import ExtractionCrashed, FetchStopped
 from monitor.ingest.extract import Extracted, extract_page
 
@@ -46,10 +47,13 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _start_worker(level: int) -> None:
-    """In each worker: Ctrl-C is the daemon's to handle (it closes the pool); warnings are logged."""
+def _start_worker(level: int, log_format: str) -> None:
+    """In each worker: Ctrl-C is the daemon's to handle (it closes the pool); warnings are logged
+    as the daemon logs them (its level, its format: text or JSON lines)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    root = logging.getLogger()
+    root.addHandler(handler_for(log_format))
+    root.setLevel(level)
 
 
 class OneAtATime:
@@ -75,9 +79,10 @@ class ExtractionPool:
     Thread-safe: every fetch thread of every poll submits to the one pool. Close it after use.
     """
 
-    def __init__(self, workers: int, deadline: float = EXTRACT_DEADLINE) -> None:
+    def __init__(self, workers: int, deadline: float = EXTRACT_DEADLINE, log_format: str = "text") -> None:
         self.workers = workers
         self.deadline = deadline
+        self.log_format = log_format  # "text" or "json", as the daemon logs
         self._lock = threading.Lock()
         self._alone = threading.Lock()  # the pages extracted again after a crash, one at a time
         self._pool: ProcessPoolExecutor | None = None
@@ -114,7 +119,7 @@ class ExtractionPool:
             if self._closed:
                 raise FetchStopped("extraction abandoned, the monitor is stopping")
             if self._pool is None:
-                self._pool = self._new_pool(self.workers)
+                self._pool = self._new_pool(self.workers, self.log_format)
             return self._pool
 
     def _replace(self, broken: ProcessPoolExecutor, stop_workers: bool = False) -> None:
@@ -137,7 +142,7 @@ class ExtractionPool:
         with self._alone:
             if self._closed:
                 raise FetchStopped("extraction abandoned, the monitor is stopping")
-            with self._new_pool(1) as single:
+            with self._new_pool(1, self.log_format) as single:
                 try:
                     return single.submit(extract_page, body, url, content_type).result(self.deadline)
                 except Late:
@@ -148,8 +153,8 @@ class ExtractionPool:
                     raise ExtractionCrashed(f"{url or 'a page'}: the process extracting it died, twice") from None
 
     @staticmethod
-    def _new_pool(workers: int) -> ProcessPoolExecutor:
+    def _new_pool(workers: int, log_format: str) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(START_METHOD)
         context.set_forkserver_preload(PRELOADED)
         level = logging.getLogger().getEffectiveLevel()
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(level,))
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(level, log_format))

@@ -192,7 +192,8 @@ class Fetcher:
     ``stop``, once set, ends a fetch at its next chunk (FetchStopped), so that a shutdown does not
     wait for slow servers; ``monotonic`` is the clock of the deadlines. Thread-safe. Pages
     (``page=True``) go at most ``per_host`` at once to one host, the others wait within their
-    deadline; a feed's fetch, one per source and poll, does not wait.
+    deadline; a feed's fetch, one per source and poll, does not wait. ``observe``, if given, is
+    told what was fetched ("feed" or "page") and how long it took, whatever the outcome.
     """
 
     def __init__(
@@ -203,8 +204,10 @@ class Fetcher:
         stop: threading.Event | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         per_host: int = PER_HOST,
+        observe: Callable[[str, float], None] | None = None,
     ) -> None:
         self._client = client
+        self._observe = observe
         self._guard = guard
         self._limits = limits
         self._stop = stop or threading.Event()
@@ -215,6 +218,14 @@ class Fetcher:
         self._client.close()
 
     def get(self, url: str, validators: Validators | None = None, page: bool = False) -> Fetched:
+        began = self._monotonic()
+        try:
+            return self._get(url, validators, page)
+        finally:
+            if self._observe is not None:
+                self._observe("page" if page else "feed", self._monotonic() - began)
+
+    def _get(self, url: str, validators: Validators | None, page: bool) -> Fetched:
         headers = {"Accept-Encoding": ACCEPT_ENCODING, **(validators.headers() if validators else {})}
         ends = self._monotonic() + self._limits.deadline
         for _ in range(self._limits.max_redirects + 1):

@@ -3,7 +3,8 @@ and the naming of an election that alert messages share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from monitor.models import Assessment, ElectionNear, ElectionType
@@ -30,6 +31,50 @@ def describe_election(near: ElectionNear, country_name: CountryName) -> str:
     else:
         when = "on the day of publication"
     return f"{election_name(near, country_name)}, {when}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_KIND_SHORT = {ElectionType.EUROPEAN: "European Parliament"}
+
+
+def lead_election(elections: Sequence[ElectionNear]) -> ElectionNear | None:
+    """The vote a message leads with: the nearest one not yet over (between two rounds, the round
+    still to come), else the latest one past."""
+    ahead = [n for n in elections if n.days_until_end >= 0]
+    if ahead:
+        return min(ahead, key=lambda n: n.days_until)
+    return max(elections, key=lambda n: n.days_until, default=None)
+
+
+def vote_headline(elections: Sequence[ElectionNear], country_name: CountryName) -> str:
+    """The first line of a message, as an analyst reads it at once: "Hungary votes in 26 days
+    (parliamentary, 12 April 2026)", "Moldova's runoff in 13 days (first round was yesterday)"."""
+    lead = lead_election(elections)
+    if lead is None:
+        return "No election in window"
+    e, days = lead.election, lead.days_until
+    country = country_name(e.country)
+    if e.type is ElectionType.RUNOFF:
+        first = max((n for n in elections if n.election.country == e.country and n.election.type is not ElectionType.RUNOFF and n.election.date < e.date), key=lambda n: n.days_until, default=None)
+        detail = f"first round was {_ago(-first.days_until)}" if first is not None and first.days_until < 0 else _day(e.date)
+        possessive = f"{country}'" if country.endswith("s") else f"{country}'s"
+        return f"{possessive} runoff {_when(days)} ({detail})" if days >= 0 else f"{possessive} runoff was {_ago(-days)} ({_day(e.date)})"
+    detail = f"{_KIND_SHORT.get(e.type, str(e.type))}, {_day(e.date)}"
+    if days < 0 <= lead.days_until_end:
+        return f"{country} is voting ({detail} to {_day(e.last_day)})"
+    return f"{country} votes {_when(days)} ({detail})" if days >= 0 else f"{country} voted {_ago(-days)} ({detail})"
+
+
+def _when(days: int) -> str:
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def _ago(days: int) -> str:
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def assessment_json(assessment: Assessment) -> dict[str, Any]:

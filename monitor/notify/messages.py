@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from monitor.models import Article, Assessment, Evidence, Field, Source
-from monitor.notify.explain import CountryName, describe_election, election_name
+from monitor.notify.explain import CountryName, describe_election, election_name, lead_election, vote_headline
 
 MAX_QUOTE = 160
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,30 +26,27 @@ FORMATS = {"text": "text.j2", "chat": "chat.md.j2", "email": "email.html.j2"}
 
 def alert_payload(article: Article, source: Source, assessment: Assessment, country_name: CountryName) -> dict[str, Any]:
     """Everything the message templates show, as plain data (it is stored with the alert)."""
-    headline = describe_election(assessment.elections[0], country_name) if assessment.elections else "no election in window"
+    lead = lead_election(assessment.elections)
+    matches = [
+        {"rule": m.rule_id, "title": m.title, "weight": f"{m.weight:g}", "severity": str(m.severity), "quotes": _quotes(article, m.evidence)}
+        for m in assessment.matches
+    ]
     return {
         "severity": str(assessment.severity),
         "score": f"{assessment.score:g}",
         "base_score": f"{assessment.base_score:g}",
         "factor": assessment.proximity_factor,
-        "headline": headline,
-        "target": election_name(assessment.elections[0], country_name) if assessment.elections else "No election in window",
+        "headline": vote_headline(assessment.elections, country_name),
+        "target": election_name(lead, country_name) if lead is not None else "No election in window",
         "source": {"id": source.id, "name": source.name, "kind": str(source.kind), "country": source.country},
         "published": article.published.date().isoformat(),
         "title": article.title,
         "link": article.entry.canonical_url or article.entry.url,
         "elections": [describe_election(n, country_name) for n in assessment.elections],
         "countries": [country_name(c) for c in assessment.countries],
-        "matches": [
-            {
-                "rule": m.rule_id,
-                "title": m.title,
-                "weight": f"{m.weight:g}",
-                "severity": str(m.severity),
-                "quotes": _quotes(article, m.evidence),
-            }
-            for m in assessment.matches
-        ],
+        "matches": matches,
+        # The first quote of the weightiest rule that has one: what a chat message shows first.
+        "strongest": next(({"quote": m["quotes"][0], "rule": m["title"]} for m in matches if m["quotes"]), None),
         "extraction": str(article.extraction),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 FIRST_RETRY = timedelta(seconds=30)
 LEASE = timedelta(minutes=10)  # a delivery claimed longer ago than this by a dead worker is retried (it may have gone out)
+SENT, RETRY, GIVEN_UP = "sent", "retry", "given_up"  # what became of one attempt
+
+Counted = Callable[[str, str], None]  # (channel, what became of the attempt)
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,11 @@ def deliver_pending(
     policy: RetryPolicy,
     stop: threading.Event | None = None,
     signer: LinkSigner | None = None,
+    counted: Counted | None = None,
 ) -> DeliveryReport:
     """Send every due delivery, one at a time, until none is due or ``stop`` is set.
+
+    ``counted``, if given, is told each attempt's channel and outcome: sent, retry or given_up.
 
     Each delivery is claimed just before it is sent, never in a batch: a worker killed while
     sending leaves only the delivery on the wire "sending" (in doubt, retried after its lease);
@@ -69,7 +76,10 @@ def deliver_pending(
         claimed = store.claim_next_delivery(clock(), LEASE)
         if claimed is None:
             break
-        if _deliver(store, channels, clock, policy, claimed, signer):
+        state = _deliver(store, channels, clock, policy, claimed, signer)
+        if counted is not None:
+            counted(claimed.channel, state)
+        if state == SENT:
             sent += 1
         else:
             failed += 1
@@ -78,7 +88,7 @@ def deliver_pending(
 
 def _deliver(
     store: Store, channels: Channels, clock: Clock, policy: RetryPolicy, delivery: PendingDelivery, signer: LinkSigner | None
-) -> bool:
+) -> str:
     channel = channels.get(delivery.channel)
     error: str | None  # a channel may fail without saying why
     if channel is None:
@@ -92,15 +102,15 @@ def _deliver(
             result_ok, error = False, f"{type(exc).__name__}: {exc}"
     if result_ok:
         store.delivery_sent(delivery.id, clock())
-        return True
+        return SENT
     attempts = delivery.attempts + 1
     if clock() - delivery.alert_created_at >= policy.max_age:
         _give_up(store, channels, clock, delivery, error or "unknown error")
-        return False
+        return GIVEN_UP
     retry_at = clock() + retry_delay(attempts, policy.longest_wait)
     store.delivery_failed(delivery.id, error or "unknown error", retry_at)
     logger.warning(
         "delivery failed alert=%s channel=%s attempt=%s retry_at=%s error=%s",
         delivery.alert_id, delivery.channel, attempts, retry_at.isoformat(), error,
     )
-    return False
+    return RETRY

@@ -10,14 +10,14 @@ from tests.conftest import ROOT
 def test_a_synopsis_shows_what_is_required_optional_and_chosen() -> None:
     """Optional arguments in brackets, required ones bare, choices as a|b, as `--help` names them."""
     commands = dict(leaf_commands(build_parser()))
-    assert synopsis(("alerts", "mark"), commands[("alerts", "mark")]) == "monitor alerts mark ID --verdict tp|fp [--note NOTE]"
+    assert synopsis(("alerts", "mark"), commands[("alerts", "mark")]) == "monitor alerts mark ID --verdict tp|fp [--note NOTE] [--format text|json]"
     assert synopsis(("rules", "tune"), commands[("rules", "tune")]) == "monitor rules tune [PATH] [--dry-run] [--no-verdicts] [--format text|json] [--processes N] [--progress]"
 
 
 def test_the_command_table_has_one_row_per_command_with_its_pipes_escaped() -> None:
     table = command_table().splitlines()
     assert len(table) == 2 + len(list(leaf_commands(build_parser())))
-    assert "| `monitor alerts mark ID --verdict tp\\|fp [--note NOTE]` | Record whether" in command_table()
+    assert "| `monitor alerts mark ID --verdict tp\\|fp [--note NOTE] [--format text\\|json]` | Record whether" in command_table()
 
 
 def test_the_sample_alert_hides_the_sample_sites_port(monkeypatch) -> None:
@@ -26,4 +26,4 @@ def test_the_sample_alert_hides_the_sample_sites_port(monkeypatch) -> None:
     monkeypatch.setenv("MONITOR_RULES_DIR", "/nonexistent")
     alert = demo_alert(ROOT)
     assert "Link: http://127.0.0.1:PORT/by-mfa/reset-with-lithuania.html" in alert
-    assert alert.startswith("[CRITICAL] Lithuania, parliamentary election on 2024-10-13") and "\n...\n" in alert
+    assert alert.startswith("[CRITICAL] Lithuania votes in 18 days (parliamentary, 13 October 2024)") and "\n...\n" in alert

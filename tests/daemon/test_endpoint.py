@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.cli.main import main
-from monitor.daemon.endpoint import EndpointLimits, serve_verdicts
+from monitor.daemon.endpoint import EndpointLimits, Verdicts, serve_endpoint
 from monitor.daemon.wiring import Monitor, link_signer
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.notify.links import LinkSigner
@@ -28,6 +28,7 @@ from monitor.store.engine import make_engine, upgrade
 from monitor.store.repo import Store
 from monitor.store.tables import VerdictRevision
 from testbed.builders import count_rows
+from testbed.endpoint import WELL
 from testbed.servers import free_port
 from testbed.settings import make_settings
 
@@ -48,7 +49,7 @@ def test_the_email_carries_links_that_the_endpoint_records(tmp_path: Path, smtp_
             public_url=f"http://127.0.0.1:{port}",
         )
         with Monitor(settings, clock) as monitor:
-            server = serve_verdicts("127.0.0.1", port, link_signer(settings), monitor.deps.store.mark, clock)
+            server = serve_endpoint("127.0.0.1", port, WELL, Verdicts(link_signer(settings), monitor.deps.store.mark, clock))
             try:
                 assert main(["run", "--once"], clock=clock, settings=settings) == 0
                 html = next(p.get_payload(decode=True).decode() for p in smtp_server.messages[0].walk() if p.get_content_type() == "text/html")
@@ -85,7 +86,7 @@ def start_endpoint(tmp_path: Path, clock, limits: EndpointLimits | None = None) 
     store = Store(make_engine(f"sqlite:///{tmp_path}/endpoint.db"))
     upgrade(store.engine)
     alert_id = store.add_message("operational", "an alert", "body", ("log",), clock())
-    server = serve_verdicts("127.0.0.1", 0, ENDPOINT_SIGNER, store.mark, clock, limits)
+    server = serve_endpoint("127.0.0.1", 0, WELL, Verdicts(ENDPOINT_SIGNER, store.mark, clock), limits)
     return Endpoint(f"http://127.0.0.1:{server.server_address[1]}", store, alert_id, server)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor.daemon.scheduler import build_scheduler, poll_job
+from monitor.daemon.scheduler import DeliveryBell, build_scheduler, poll_all, poll_job
 from monitor.daemon.wiring import Monitor
 from monitor.demo import demo_sources, serve_sample_site
 from monitor.models import RetryPolicy
@@ -87,6 +87,48 @@ def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def test_a_stored_alert_is_sent_at_once_not_at_the_next_delivery_tick(tmp_path: Path, receiver) -> None:
+    """With deliveries due only every hour, the founding case's alert reaches chat within seconds of its poll."""
+    with serve_sample_site() as base:
+        settings = make_settings(tmp_path, sources_file=demo_sources(base, tmp_path), notify_urls=f"json://{receiver.base.removeprefix('http://')}/hook")
+        with Monitor(settings, lambda: datetime(2024, 9, 25, 12, tzinfo=UTC)) as monitor:
+            ensure_schema(monitor.engine)
+            scheduler = build_scheduler(monitor.enabled_sources, monitor.deps, timedelta(hours=1), RetryPolicy(), rng=NoSpread())
+            scheduler.start()
+            try:
+                # The first tick (at the start) found nothing; the alert comes with the polls.
+                assert wait_for(lambda: receiver.hits("/hook", "POST"), 60), "the alert waited for the next tick"
+            finally:
+                monitor.stop.set()
+                scheduler.shutdown(wait=True)
+    (post,) = receiver.hits("/hook", "POST")
+    assert "Lithuania votes in 18 days" in post.json()["title"]
+
+
+def test_a_run_over_every_source_says_how_many_are_done(tmp_path: Path, clock) -> None:
+    """`run --once`'s progress: told once per source polled, counting up to all of them."""
+    told: list[int] = []
+    with serve_sample_site() as base, Monitor(make_settings(tmp_path, sources_file=demo_sources(base, tmp_path)), clock) as monitor:
+        ensure_schema(monitor.engine)
+        reports = poll_all(monitor.enabled_sources, monitor.deps, progress=told.append)
+    assert told == list(range(1, len(reports) + 1)) and len(reports) == len(monitor.enabled_sources) > 1
+
+
+def test_the_bell_rung_during_a_delivery_run_makes_it_go_round_again() -> None:
+    """An alert stored while a run is under way is sent by that run's next round, not at the next tick."""
+    bell = DeliveryBell()
+    rounds = []
+
+    def deliver() -> int:
+        rounds.append(len(rounds))
+        if len(rounds) == 1:
+            bell.ring()  # an alert stored meanwhile
+        return len(rounds)
+
+    assert bell.run(deliver) == 2
+    assert bell.run(deliver) == 3  # not rung this time: one round
 
 
 class TestSlowSources:

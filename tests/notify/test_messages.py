@@ -32,10 +32,14 @@ def test_email_is_html_with_the_evidence_highlighted_in_its_sentence(alerted, sm
 
 
 def test_chat_gets_a_short_markdown_message(alerted, receiver) -> None:
-    """The chat message: bold headline with the election, one line per rule with its quotes, the link."""
+    """The chat message: severity and the vote ahead in bold, the article's headline, the strongest
+    evidence in its sentence, one line per rule with its quotes, the link."""
     (post,) = receiver.hits("/hook", "POST")
     message = post.json()["message"]
-    assert message.startswith("**[CRITICAL] Lithuania, parliamentary election on 2024-10-13, 18 days after publication**")
+    first, headline, strongest = message.splitlines()[:3]
+    assert first == "**[CRITICAL] Lithuania votes in 18 days (parliamentary, 13 October 2024)**"
+    assert headline == "Foreign Minister: it is time for a reset between Belarus and Lithuania"
+    assert strongest.startswith("> …") and "**calmly and rationally assess**" in strongest and strongest.endswith("(Appeal to a foreign country's voters to vote \"correctly\" before its election)")
     assert "• `ei02-vote-appeal-foreign` +" in message and "“vote correctly”" in message
     assert len(message) < len(post.json()["title"]) * 30
 
