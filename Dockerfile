@@ -1,5 +1,5 @@
 # The daemon in a container, from the same lock file as `make run`, as a non-root user.
-#   podman build -t election-monitor .        (or docker build)
+#   podman build --format docker -t election-monitor .   (or docker build; podman's default OCI format drops HEALTHCHECK)
 #   podman run -d -p 8080:8080 -v monitor-data:/var/lib/monitor election-monitor
 # compose.yaml runs it on PostgreSQL with two workers.
 

@@ -28,6 +28,7 @@ BENCHMARKS = (
     ("backtest.py", ["--limit", "40"]),
     ("polling.py", ["--sources", "100"]),
     ("scale_out.py", ["--limit", "40"]),
+    ("alert_latency.py", ["--rounds", "1"]),
 )
 
 

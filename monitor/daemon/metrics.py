@@ -12,10 +12,11 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from monitor.daemon.reload import ReloadStatus
 from monitor.detect.rules.ruleset import RuleSet
 from monitor.ingest.article import Extract
 from monitor.ingest.extract import Extracted
@@ -41,6 +42,14 @@ class Metrics:
         self.fetch_seconds = Histogram("monitor_fetch_seconds", "Time to fetch a feed or a page.", ["what"], buckets=FETCH_BUCKETS, registry=r)
         self.extraction_seconds = Histogram("monitor_extraction_seconds", "Time to extract a page's text.", buckets=EXTRACTION_BUCKETS, registry=r)
         self.reloads = Counter("monitor_rule_reloads", "Checks of the rule files for changes, by result (unchanged, reloaded, rejected, still_rejected).", ["result"], registry=r)
+        self.last_reload = Gauge("monitor_rules_last_reload", "When the rule files last changed (Unix time), labelled with what became of the change: reloaded, rejected or still_rejected.", ["result"], registry=r)
+
+    def reloaded(self, result: str) -> None:
+        """Count a check of the rule files; a change (taken or rejected) is also the last reload's result."""
+        self.reloads.labels(result).inc()
+        if result != ReloadStatus.UNCHANGED:
+            self.last_reload.clear()
+            self.last_reload.labels(result).set_to_current_time()
 
     def timed(self, extract: Extract) -> Extract:
         """``extract``, its every call timed into ``extraction_seconds``."""

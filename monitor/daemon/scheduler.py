@@ -186,7 +186,7 @@ def reload_job(rulebook: RuleBook, deps: Deps) -> Reload | None:
     """Swap in changed rules that pass their checks; a rejected change raises an operational alert."""
     try:
         outcome = rulebook.reload()
-        deps.metrics.reloads.labels(str(outcome.status)).inc()
+        deps.metrics.reloaded(str(outcome.status))
         if outcome.status is ReloadStatus.REJECTED:
             body = "The rules in force are unchanged. Problems in the new rule files:\n" + "\n".join(f"- {p}" for p in outcome.problems)
             title = f"[OPERATIONAL] Rule change rejected ({len(outcome.problems)} problems); the previous rules stay in force"
