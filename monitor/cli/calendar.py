@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from monitor.cli.common import EXIT_CONFIG, EXIT_OK, Subparsers, editable
+from monitor.cli.common import EXIT_CONFIG, EXIT_OK, Subparsers, add_format, editable
 from monitor.config.yamlfile import load_model
 from monitor.daemon.settings import Settings
 from monitor.detect.countries import Gazetteer, load_gazetteer
@@ -26,7 +26,7 @@ def register(commands: Subparsers) -> None:
     coming = calendar.add_parser("upcoming", help="votes in the coming days", description="List the votes of the calendar from today to N days ahead, soonest first.")
     coming.add_argument("--days", type=int, default=60, help="how far ahead, in days (default 60)")
     coming.add_argument("--country", type=str.upper, help="only this country (ISO code)")
-    coming.add_argument("--format", choices=["text", "json"], default="text")
+    add_format(coming)
     coming.set_defaults(handler=cmd_calendar_upcoming)
     check = calendar.add_parser(
         "check", help="check the calendar; exit 2 listing every problem",
@@ -34,10 +34,10 @@ def register(commands: Subparsers) -> None:
         "countries missing from the gazetteer, called-off votes without the day they were called off. "
         "Exit 2 listing every problem with its file and line.",
     )
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    add_format(check)
     check.set_defaults(handler=cmd_calendar_check)
     stats = calendar.add_parser("stats", help="day-precise national votes per year and continent", description="Count the calendar's day-precise national votes per year and continent, and its entries per status.")
-    stats.add_argument("--format", choices=["text", "json"], default="text")
+    add_format(stats)
     stats.set_defaults(handler=cmd_calendar_stats)
     importing = calendar.add_parser(
         "import", help="merge votes from an .ics or .csv file into the calendar",
@@ -46,7 +46,7 @@ def register(commands: Subparsers) -> None:
     )
     importing.add_argument("file", help="an .ics or .csv file")
     importing.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
-    importing.add_argument("--format", choices=["text", "json"], default="text")
+    add_format(importing)
     importing.set_defaults(handler=cmd_calendar_import)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from monitor.cli.common import EXIT_FAILED, EXIT_OK, Subparsers
+from monitor.cli.common import EXIT_FAILED, EXIT_OK, Subparsers, add_format
 from monitor.cli.progress import ProgressBar
 from monitor.daemon.arenas import limit_arenas
 from monitor.daemon.endpoint import Operator, Verdicts, serve_endpoint
@@ -31,7 +31,7 @@ logger = logging.getLogger("monitor")
 def register(commands: Subparsers) -> None:
     run = commands.add_parser("run", help="run the daemon (or one cycle with --once)", description="Poll every enabled source on its schedule, score, store and deliver alerts until SIGTERM or Ctrl-C.")
     run.add_argument("--once", action="store_true", help="poll every enabled source once, deliver, and exit")
-    run.add_argument("--format", choices=["text", "json"], default="text", help="the summary of --once: text, or one JSON object")
+    add_format(run)  # the summary of --once
     run.set_defaults(handler=cmd_run)
 
 
@@ -39,11 +39,11 @@ def register_db_and_demo(commands: Subparsers) -> None:
     """`db` and `demo`, registered last: `monitor --help` lists them after the analysts' commands."""
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade_parser = db.add_parser("upgrade", help="apply pending migrations", description="Apply every pending database migration (Alembic).")
-    upgrade_parser.add_argument("--format", choices=["text", "json"], default="text")
+    add_format(upgrade_parser)
     upgrade_parser.set_defaults(handler=cmd_db_upgrade)
 
     demo = commands.add_parser("demo", help="offline demonstration on a bundled sample site", description="Serve a bundled sample site on loopback, run one cycle into a temporary database, and print the alerts it would send.")
-    demo.add_argument("--format", choices=["text", "json"], default="text")
+    add_format(demo)
     demo.set_defaults(handler=cmd_demo)
 
 

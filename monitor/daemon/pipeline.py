@@ -93,12 +93,12 @@ def poll_source(source: Source, deps: Deps, status: SourceStatus | None = None) 
     """Poll one source; every failure is recorded on the source, none escapes.
 
     ``status``: the source's state, when the caller has just read it (under its lease)."""
-    report = _poll_recorded(source, deps, status)
+    report = _poll_guarded(source, deps, status)
     deps.metrics.polls.labels(source.id, str(report.status)).inc()
     return report
 
 
-def _poll_recorded(source: Source, deps: Deps, status: SourceStatus | None) -> PollReport:
+def _poll_guarded(source: Source, deps: Deps, status: SourceStatus | None) -> PollReport:
     if deps.stop.is_set():
         return PollReport(source.id, PollStatus.SKIPPED)
     started = deps.clock()

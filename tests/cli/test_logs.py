@@ -9,21 +9,15 @@ import sys
 from pathlib import Path
 
 from monitor.demo import demo_sources, serve_sample_site
+from testbed.settings import sandbox_environment
 from tests.conftest import ROOT
 
 
 def run_once(tmp_path: Path, **settings: str) -> list[str]:
     """The lines `monitor run --once` writes to standard error over the demo's sources."""
     with serve_sample_site() as base:
-        env = dict(
-            os.environ,
-            MONITOR_SOURCES_FILE=str(demo_sources(base, tmp_path)),
-            MONITOR_DATABASE_URL=f"sqlite:///{tmp_path}/logs.db",
-            MONITOR_ALLOW_PRIVATE_ADDRESSES="127.0.0.1",
-            MONITOR_NOTIFY_URLS="",
-            MONITOR_CACHE_DIR="",
-            **settings,
-        )
+        demo_sources(base, tmp_path)
+        env = os.environ | sandbox_environment(tmp_path) | {"MONITOR_CACHE_DIR": ""} | settings
         done = subprocess.run([sys.executable, "-m", "monitor", "run", "--once"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stderr.splitlines()

@@ -22,6 +22,7 @@ from monitor.detect.rules.ruleset import RuleSet
 from monitor.models import Source, SourceKind
 from monitor.store.records import SourceStatus
 from testbed.servers import free_port
+from testbed.settings import sandbox_environment
 from testbed.timing import wait_for
 from tests.conftest import ROOT
 
@@ -31,15 +32,8 @@ def daemon(tmp_path: Path, database_url: str) -> Iterator[str]:
     """`monitor run` on the demo's sources with MONITOR_HTTP_LISTEN alone; yields the endpoint's address."""
     port = free_port()
     with serve_sample_site() as base:
-        env = dict(
-            os.environ,
-            MONITOR_SOURCES_FILE=str(demo_sources(base, tmp_path)),
-            MONITOR_DATABASE_URL=database_url,
-            MONITOR_ALLOW_PRIVATE_ADDRESSES="127.0.0.1",
-            MONITOR_NOTIFY_URLS="",
-            MONITOR_HTTP_LISTEN=f"127.0.0.1:{port}",
-            MONITOR_CACHE_DIR="",
-        )
+        demo_sources(base, tmp_path)
+        env = os.environ | sandbox_environment(tmp_path) | {"MONITOR_DATABASE_URL": database_url, "MONITOR_HTTP_LISTEN": f"127.0.0.1:{port}", "MONITOR_CACHE_DIR": ""}
         process = subprocess.Popen([sys.executable, "-m", "monitor", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             address = f"http://127.0.0.1:{port}"

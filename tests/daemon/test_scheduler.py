@@ -21,7 +21,7 @@ from monitor.models import RetryPolicy
 from monitor.store.engine import ensure_schema
 from testbed.builders import write_sources
 from testbed.servers import DribbleServer, free_port
-from testbed.settings import make_settings
+from testbed.settings import make_settings, sandbox_environment
 from testbed.timing import NoSpread, wait_for
 from tests.conftest import ROOT
 
@@ -59,16 +59,9 @@ def test_the_daemon_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     """`monitor run` starts its jobs and its endpoint and, on SIGTERM, shuts down and exits 0 within seconds."""
     port = free_port()
     with serve_sample_site() as base:
-        env = dict(
-            os.environ,
-            MONITOR_SOURCES_FILE=str(demo_sources(base, tmp_path)),
-            MONITOR_DATABASE_URL=f"sqlite:///{tmp_path}/daemon.db",
-            MONITOR_ALLOW_PRIVATE_ADDRESSES="127.0.0.1",
-            MONITOR_NOTIFY_URLS="",
-            MONITOR_HTTP_LISTEN=f"127.0.0.1:{port}",
-            MONITOR_PUBLIC_URL=f"http://127.0.0.1:{port}",
-            MONITOR_SECRET_KEY="test",
-        )
+        demo_sources(base, tmp_path)
+        endpoint = {"MONITOR_HTTP_LISTEN": f"127.0.0.1:{port}", "MONITOR_PUBLIC_URL": f"http://127.0.0.1:{port}", "MONITOR_SECRET_KEY": "test"}
+        env = os.environ | sandbox_environment(tmp_path) | endpoint
         process = subprocess.Popen([sys.executable, "-m", "monitor", "run"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
         try:
             lines = []
