@@ -76,6 +76,26 @@ class Field(StrEnum):
     TEXT = "text"
 
 
+class SourceFormat(StrEnum):
+    """What a source's URL serves, and so how its entries are read."""
+
+    FEED = "feed"  # RSS, Atom or JSON Feed
+    SITEMAP = "sitemap"  # an XML sitemap or a Google News sitemap
+    HTML = "html"  # a listing page: the links to its articles picked by a CSS selector
+    TELEGRAM = "telegram"  # a public channel's web preview (https://t.me/s/NAME): each message is an item
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How to read a listing page (format html): CSS selectors for the article links, and, inside
+    the element of each link's item, for its title and its date (else the link's text, and none)."""
+
+    links: str
+    item: str | None = None  # the element around a link whose title and date go with it (else the link itself)
+    title: str | None = None
+    date: str | None = None
+
+
 @dataclass(frozen=True)
 class Source:
     id: str
@@ -88,6 +108,8 @@ class Source:
     tags: tuple[str, ...] = ()
     enabled: bool = True
     fetch_pages: bool = True
+    format: SourceFormat = SourceFormat.FEED
+    listing: Listing | None = None  # format html only
 
     @classmethod
     def standing_in(cls, id: str, kind: SourceKind, country: str) -> Source:

@@ -102,7 +102,7 @@ class LocalHTTPServer:
         path = handler.path
         with self._lock:
             self.requests.append(Request(handler.command, path, {k.lower(): v for k, v in handler.headers.items()}, body))
-            route = self.routes.get(path.split("?")[0]) or self.routes.get(path)
+            route = self.routes.get(path) or self.routes.get(path.split("?")[0])  # a route with its query first
             failing = route is not None and route.fail_next > 0
             if route is not None and failing:
                 route.fail_next -= 1

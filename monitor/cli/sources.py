@@ -26,7 +26,7 @@ def cmd_sources_list(args: argparse.Namespace, settings: Settings, clock: Clock)
         return EXIT_OK
     for r in rows:
         health = "disabled" if not r["enabled"] else ("FAILING" if r["consecutive_failures"] else ("ok" if r["last_success"] else "never polled"))
-        print(f"{r['id']:<24} {r['kind']:<12} {r['country']}  {health:<12} items {r['items']:<5} last ok {r['last_success'] or '-'}  next {r['next_poll'] or '-'}")
+        print(f"{r['id']:<24} {r['kind']:<12} {r['format']:<9} {r['country']}  {health:<12} items {r['items']:<5} last ok {r['last_success'] or '-'}  next {r['next_poll'] or '-'}")
         if r["consecutive_failures"]:
             print(f"{'':<24} {r['consecutive_failures']} failures in a row, last at {r['last_error_at']}: {r['last_error']}")
         if r["warning"]:
@@ -46,6 +46,7 @@ def _source_rows(settings: Settings) -> list[dict[str, Any]]:
             {
                 "id": s.id,
                 "kind": str(s.kind),
+                "format": str(s.format),
                 "country": s.country,
                 "enabled": s.enabled,
                 "interval": int(s.interval.total_seconds()),

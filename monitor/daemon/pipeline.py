@@ -30,8 +30,9 @@ from monitor.detect.stories import StoryAlert, alert_candidate, find_story, item
 from monitor.errors import FetchError, FetchStopped
 from monitor.ingest.article import Extract, fetch_article
 from monitor.ingest.extract import MAX_TEXT_CHARS, extract_page
-from monitor.ingest.feeds import parse_feed, title_key
+from monitor.ingest.feeds import title_key
 from monitor.ingest.fetch import Fetcher, Validators
+from monitor.ingest.formats import parse_source, with_earlier_pages
 from monitor.models import (
     Article,
     Assessment,
@@ -42,6 +43,7 @@ from monitor.models import (
     PollReport,
     PollStatus,
     Source,
+    SourceFormat,
     Thresholds,
 )
 from monitor.notify.channels import Channels
@@ -128,7 +130,9 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
         # for a changed one: the hash of the body is what decides.
         _succeeded(source, status, started, deps, digest, validators, status.last_warning)
         return PollReport(source.id, PollStatus.UNCHANGED)
-    feed = parse_feed(fetched.body, source.id, fetched.url, fetched.content_type)
+    feed = parse_source(fetched.body, source, fetched.url, fetched.content_type)
+    if source.format is SourceFormat.TELEGRAM and status.last_success_at is None:  # a first poll reads back a little
+        feed = with_earlier_pages(feed, fetched.url, lambda address: deps.fetcher.get(address).body, source.id)
     if not feed.usable:
         return _failed(source, status, started, f"not a feed: {feed.problem or 'no entries'}", deps)
     if feed.problem:

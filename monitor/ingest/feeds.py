@@ -94,7 +94,7 @@ def parse_json_feed(body: bytes, source_id: str, url: str) -> ParsedFeed:
                 title=html_to_text(str(raw.get("title") or "")),
                 summary=html_to_text(str(raw.get("summary") or "")),
                 content=html_to_text(str(raw.get("content_html") or "")) or str(raw.get("content_text") or "").strip(),
-                published=_iso_datetime(raw.get("date_published") or raw.get("date_modified")),
+                published=iso_datetime(raw.get("date_published") or raw.get("date_modified")),
             )
         )
     return ParsedFeed(tuple(entries), None, "json" + version.rsplit("/", 1)[-1].replace(".", ""))
@@ -109,7 +109,7 @@ def _absolute(base: str, link: object) -> str | None:
         return str(link)
 
 
-def _iso_datetime(value: object) -> datetime | None:
+def iso_datetime(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
