@@ -39,7 +39,7 @@ def modules(*roots: str) -> list[Path]:
 
 
 def package_of(path: Path) -> str:
-    """``monitor/detect/rules/loader.py`` -> ``detect``; ``monitor/models.py`` -> ``models``."""
+    """``monitor/detect/rules/loader.py`` -> ``detect``; ``monitor/models/sources.py`` -> ``models``."""
     parts = path.relative_to(ROOT / "monitor").with_suffix("").parts
     return parts[0]
 

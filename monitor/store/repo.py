@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.store.alerts import AlertsRepo
 from monitor.store.features import FeaturesRepo
+from monitor.store.findings import FindingsRepo
 from monitor.store.items import ItemsRepo
 from monitor.store.leases import LeasesRepo, worker_id
 from monitor.store.locks import AlertLock
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 
-class Store(ItemsRepo, AlertsRepo, FeaturesRepo, LeasesRepo):
+class Store(ItemsRepo, AlertsRepo, FeaturesRepo, FindingsRepo, LeasesRepo):
     def __init__(self, engine: Engine, worker: str | None = None) -> None:
         self.engine = engine
         self.worker = worker or worker_id()  # the holder of this worker's leases

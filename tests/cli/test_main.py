@@ -38,6 +38,7 @@ COMMANDS = [
     ["calendar", "check"],
     ["calendar", "stats"],
     ["calendar", "import"],
+    ["export"],
     ["init"],
 ]
 

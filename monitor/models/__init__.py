@@ -11,15 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from monitor.models.sources import Listing as Listing
+from monitor.models.sources import Source as Source
+from monitor.models.sources import SourceFormat as SourceFormat
+from monitor.models.sources import SourceKind as SourceKind
+
 Clock = Callable[[], datetime]
 """Returns the current time (UTC, aware). Injected everywhere so tests can live in 2024."""
-
-
-class SourceKind(StrEnum):
-    OFFICIAL = "official"
-    STATE_MEDIA = "state_media"
-    NEWS = "news"
-    ANALYSIS = "analysis"
 
 
 class Severity(StrEnum):
@@ -74,47 +72,6 @@ class Field(StrEnum):
     TITLE = "title"
     LEAD = "lead"  # the first paragraph of the text
     TEXT = "text"
-
-
-class SourceFormat(StrEnum):
-    """What a source's URL serves, and so how its entries are read."""
-
-    FEED = "feed"  # RSS, Atom or JSON Feed
-    SITEMAP = "sitemap"  # an XML sitemap or a Google News sitemap
-    HTML = "html"  # a listing page: the links to its articles picked by a CSS selector
-    TELEGRAM = "telegram"  # a public channel's web preview (https://t.me/s/NAME): each message is an item
-
-
-@dataclass(frozen=True)
-class Listing:
-    """How to read a listing page (format html): CSS selectors for the article links, and, inside
-    the element of each link's item, for its title and its date (else the link's text, and none)."""
-
-    links: str
-    item: str | None = None  # the element around a link whose title and date go with it (else the link itself)
-    title: str | None = None
-    date: str | None = None
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    name: str
-    url: str
-    kind: SourceKind
-    country: str
-    language: str | None = None
-    interval: timedelta = timedelta(minutes=15)
-    tags: tuple[str, ...] = ()
-    enabled: bool = True
-    fetch_pages: bool = True
-    format: SourceFormat = SourceFormat.FEED
-    listing: Listing | None = None  # format html only
-
-    @classmethod
-    def standing_in(cls, id: str, kind: SourceKind, country: str) -> Source:
-        """The source of a text scored outside any feed: `monitor score`, examples, evaluation, backtests."""
-        return cls(id=id, name=id, url="https://example.invalid/", kind=kind, country=country)
 
 
 @dataclass(frozen=True)
