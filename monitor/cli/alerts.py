@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from monitor.cli import evidence
 from monitor.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, Subparsers, add_format, open_store
 from monitor.daemon.settings import Settings
 from monitor.models import Clock, Verdict
@@ -50,6 +51,7 @@ def register(commands: Subparsers) -> None:
     mark.add_argument("--note", help="why, for the next analyst")
     add_format(mark)
     mark.set_defaults(handler=cmd_alerts_mark)
+    evidence.register(alerts)
 
 
 def cmd_alerts_list(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:

@@ -36,6 +36,7 @@ from monitor.ingest.formats import parse_source, with_earlier_pages
 from monitor.models import (
     Article,
     Assessment,
+    Capture,
     Clock,
     Decision,
     Fate,
@@ -138,9 +139,10 @@ def _poll(source: Source, status: SourceStatus, started: datetime, deps: Deps) -
     if feed.problem:
         logger.warning("feed is malformed, using what it yields source=%s problem=%s", source.id, feed.problem)
     tally = Tally()
+    feed_capture = Capture("feed", source.url, fetched.url, fetched.body, fetched.headers, started)  # kept with any item that alerts
     # Entries are taken in feed order (newest first in most feeds); the seen check is cheap, so
     # the cap counts only the entries that are new, each of which costs a page fetch.
-    with InFlight(_Steps(source, deps), source, deps.stop, deps.pages_in_flight, tally) as flight:
+    with InFlight(_Steps(source, deps, feed_capture), source, deps.stop, deps.pages_in_flight, tally) as flight:
         for index, entry in enumerate(feed.entries):
             if deps.stop.is_set() or tally.stopped:
                 tally.stop()
@@ -167,6 +169,7 @@ class _Steps:
 
     source: Source
     deps: Deps
+    feed: Capture  # the document the entries came in
 
     def look(self, entry: FeedEntry) -> NewEntry | None:
         return new_entry(entry, self.source, self.deps)
@@ -175,7 +178,7 @@ class _Steps:
         return fetch_entry(new, self.source, self.deps)
 
     def settle(self, new: NewEntry, article: Article) -> Outcome:
-        return settle_entry(new, article, self.source, self.deps)
+        return settle_entry(new, replace(article, captures=(self.feed, *article.captures)), self.source, self.deps)
 
 
 def process_entry(entry: FeedEntry, source: Source, deps: Deps) -> Outcome:

@@ -13,7 +13,7 @@ from datetime import datetime
 from monitor.errors import FetchError, NotText
 from monitor.ingest.extract import MAX_TEXT_CHARS, Extracted, clip_text, extract_page
 from monitor.ingest.fetch import Fetcher
-from monitor.models import Article, Extraction, FeedEntry, Source
+from monitor.models import Article, Capture, Extraction, FeedEntry, Source
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +31,11 @@ def fetch_article(
     raises ExtractionCrashed: the entry waits for the next poll rather than be stored on its feed text.
     """
     extracted, error = None, None
+    captures: tuple[Capture, ...] = ()  # the page as fetched: kept as evidence if the item alerts
     if source.fetch_pages and entry.url:
         try:
             page = fetcher.get(entry.url, page=True)
+            captures = (Capture("page", entry.url, page.url, page.body, page.headers, now),)
             extracted = extract(page.body, page.url, page.content_type)
             if extracted is None:
                 error = "no article text found in the page"
@@ -62,5 +64,6 @@ def fetch_article(
         published=entry.published or (extracted.published if extracted else None) or now,
         extraction=extraction,
         site_name=extracted.site_name if extracted else None,
+        captures=captures,
         extraction_error=error,
     )

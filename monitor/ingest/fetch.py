@@ -51,10 +51,14 @@ class Fetched:
     body: bytes
     content_type: str | None
     validators: Validators
+    headers: tuple[tuple[str, str], ...] = ()  # the response's, as received (at most MAX_HEADERS)
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+MAX_HEADERS = 100  # response headers kept with a fetch (httpx already bounds their size)
 
 
 @dataclass(frozen=True)
@@ -307,6 +311,7 @@ class Fetcher:
             body=body,
             content_type=response.headers.get("content-type"),
             validators=Validators(response.headers.get("etag"), response.headers.get("last-modified")),
+            headers=tuple(response.headers.multi_items()[:MAX_HEADERS]),
         )
 
 

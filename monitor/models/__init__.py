@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from monitor.models.sources import Capture as Capture
 from monitor.models.sources import Listing as Listing
 from monitor.models.sources import Source as Source
 from monitor.models.sources import SourceFormat as SourceFormat
@@ -141,6 +142,7 @@ class Article:
     extraction: Extraction
     site_name: str | None = None
     extraction_error: str | None = None
+    captures: tuple[Capture, ...] = ()  # the bytes it was read from, kept as evidence when it alerts
 
 
 Places = Mapping[str, tuple[tuple[int, int], ...]]  # concept -> (start, end) in a normalised field

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -53,3 +53,15 @@ class Source:
     def standing_in(cls, id: str, kind: SourceKind, country: str) -> Source:
         """The source of a text scored outside any feed: `monitor score`, examples, evaluation, backtests."""
         return cls(id=id, name=id, url="https://example.invalid/", kind=kind, country=country)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Bytes as fetched, kept as evidence of what a source said (a ministry may edit or delete it)."""
+
+    kind: str  # "feed" (the whole document the entry came in) or "page" (the entry's page)
+    url: str  # as requested
+    final_url: str  # after redirects
+    body: bytes
+    headers: tuple[tuple[str, str], ...]  # the response's, as received
+    fetched_at: datetime

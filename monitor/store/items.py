@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from monitor.models import AlertKind, Article, Assessment, Decision, DeliveryState, Fate, Source, TroubleKind
+from monitor.store.evidence import add_evidence
 from monitor.store.records import NewAlert, SourceStatus, StoredItem
 from monitor.store.tables import Alert, Delivery, Item, ItemFeatures, ItemKey, RuleMatch, SourceState
 
@@ -94,6 +95,8 @@ class ItemsRepo:
                 if analysis is not None:
                     session.add(ItemFeatures(item_id=item_id, data=analysis))
                 _record_decision(session, item_id, article, assessment, decision, message, now)
+                if decision.new_alert:
+                    add_evidence(session, item_id, article.captures)
                 session.flush()
                 session.commit()
             except IntegrityError:

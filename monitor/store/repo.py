@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from monitor.store.alerts import AlertsRepo
+from monitor.store.evidence import EvidenceRepo
 from monitor.store.features import FeaturesRepo
 from monitor.store.findings import FindingsRepo
 from monitor.store.items import ItemsRepo
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-class Store(ItemsRepo, AlertsRepo, FeaturesRepo, FindingsRepo, LeasesRepo):
+class Store(ItemsRepo, AlertsRepo, EvidenceRepo, FeaturesRepo, FindingsRepo, LeasesRepo):
     def __init__(self, engine: Engine, worker: str | None = None) -> None:
         self.engine = engine
         self.worker = worker or worker_id()  # the holder of this worker's leases

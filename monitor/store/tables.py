@@ -172,6 +172,23 @@ class Silence(SQLModel, table=True):
     removed_at: datetime | None = _when()
 
 
+class Evidence(SQLModel, table=True):
+    """The bytes an alerting item was read from (its feed document, its page), compressed, as
+    they were fetched: what the source said, should it edit or delete it."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(sa_column=Column(Integer, ForeignKey("item.id", name="fk_evidence_item"), nullable=False, index=True))
+    kind: str  # "feed" or "page"
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    final_url: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str  # of the bytes as fetched (before compression)
+    headers: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    fetched_at: datetime = _when(nullable=False)
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # zlib-compressed
+
+
 class ItemFeatures(SQLModel, table=True):
     """An item's analysis that no rule changes (normalised texts, words, language, countries),
     as ``monitor.detect.prepared`` encodes it: re-scoring reads it instead of computing it again.

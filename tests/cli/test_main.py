@@ -25,6 +25,7 @@ COMMANDS = [
     ["alerts", "mark"],
     ["alerts", "show"],
     ["alerts", "preview"],
+    ["alerts", "evidence"],
     ["review", "list"],
     ["sources", "list"],
     ["db", "upgrade"],
