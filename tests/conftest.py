@@ -118,3 +118,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], check=True, capture_output=True, text=True).stdout.strip()
     Path(site, "test-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
     return environment
+
+
+@pytest.fixture
+def founding_case_stored(tmp_path: Path, clock):
+    """The demo site polled once (`monitor run --once`) on the founding case's day: the settings of
+    the database holding its one alert (#1) and the routine items beside it."""
+    from monitor.cli.main import main
+    from monitor.demo import demo_sources, serve_sample_site
+    from testbed.settings import make_settings
+
+    with serve_sample_site() as base:
+        settings = make_settings(tmp_path, sources_file=demo_sources(base, tmp_path))
+        assert main(["run", "--once"], clock=clock, settings=settings) == 0
+    return settings

@@ -6,31 +6,19 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
-
 from monitor.cli.main import main
-from monitor.demo import demo_sources, serve_sample_site
 from monitor.store.engine import make_engine
 from monitor.store.repo import Store
 from monitor.store.tables import Evidence
 from testbed.builders import count_rows
-from testbed.settings import make_settings
 from tests.conftest import ROOT
 
 PAGE = ROOT / "monitor" / "demo" / "site" / "by-mfa" / "reset-with-lithuania.html"
 
 
-@pytest.fixture
-def alerted(tmp_path: Path, clock):
-    with serve_sample_site() as base:
-        settings = make_settings(tmp_path, sources_file=demo_sources(base, tmp_path))
-        assert main(["run", "--once"], clock=clock, settings=settings) == 0
-    return settings
-
-
-def test_the_alerts_bytes_are_written_as_fetched_with_their_checksums(alerted, clock, tmp_path: Path, capsys) -> None:
+def test_the_alerts_bytes_are_written_as_fetched_with_their_checksums(founding_case_stored, clock, tmp_path: Path, capsys) -> None:
     folder = tmp_path / "evidence"
-    assert main(["alerts", "evidence", "1", "--output", str(folder)], clock=clock, settings=alerted) == 0
+    assert main(["alerts", "evidence", "1", "--output", str(folder)], clock=clock, settings=founding_case_stored) == 0
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     by_kind = {entry["kind"]: entry for entry in manifest["files"]}
     assert set(by_kind) == {"feed", "page", "text"}
@@ -44,15 +32,15 @@ def test_the_alerts_bytes_are_written_as_fetched_with_their_checksums(alerted, c
     assert "vote correctly" in (folder / "text.txt").read_text(encoding="utf-8")
 
 
-def test_only_alerting_items_keep_their_bytes(alerted) -> None:
-    kept = count_rows(Store(make_engine(alerted.database_url)), Evidence)
+def test_only_alerting_items_keep_their_bytes(founding_case_stored) -> None:
+    kept = count_rows(Store(make_engine(founding_case_stored.database_url)), Evidence)
     assert kept == 2  # the founding case's feed document and page; the routine items keep none
 
 
-def test_a_folder_in_use_and_an_unknown_alert_are_refused(alerted, clock, tmp_path: Path, capsys) -> None:
+def test_a_folder_in_use_and_an_unknown_alert_are_refused(founding_case_stored, clock, tmp_path: Path, capsys) -> None:
     used = tmp_path / "used"
     used.mkdir()
     (used / "notes.txt").write_text("mine", encoding="utf-8")
-    assert main(["alerts", "evidence", "1", "--output", str(used)], clock=clock, settings=alerted) == 2
+    assert main(["alerts", "evidence", "1", "--output", str(used)], clock=clock, settings=founding_case_stored) == 2
     assert (used / "notes.txt").read_text(encoding="utf-8") == "mine" and len(list(used.iterdir())) == 1
-    assert main(["alerts", "evidence", "99", "--output", str(tmp_path / "none")], clock=clock, settings=alerted) == 1
+    assert main(["alerts", "evidence", "99", "--output", str(tmp_path / "none")], clock=clock, settings=founding_case_stored) == 1

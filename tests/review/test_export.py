@@ -7,20 +7,9 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 import stix2
 
 from monitor.cli.main import main
-from monitor.demo import demo_sources, serve_sample_site
-from testbed.settings import make_settings
-
-
-@pytest.fixture
-def alerted(tmp_path: Path, clock):
-    with serve_sample_site() as base:
-        settings = make_settings(tmp_path, sources_file=demo_sources(base, tmp_path))
-        assert main(["run", "--once"], clock=clock, settings=settings) == 0
-    return settings
 
 
 def export(settings, clock, capsys, form: str, *period: str) -> str:
@@ -29,8 +18,8 @@ def export(settings, clock, capsys, form: str, *period: str) -> str:
     return capsys.readouterr().out
 
 
-def test_json_gives_each_alert_with_its_indicators_techniques_rules_and_quotes(alerted, clock, capsys) -> None:
-    (record,) = json.loads(export(alerted, clock, capsys, "json"))
+def test_json_gives_each_alert_with_its_indicators_techniques_rules_and_quotes(founding_case_stored, clock, capsys) -> None:
+    (record,) = json.loads(export(founding_case_stored, clock, capsys, "json"))
     assert record["severity"] == "critical" and record["source"] == "demo-by-mfa"
     assert record["vote"] == "Lithuania, parliamentary election on 2024-10-13"
     assert "EI-02" in record["indicators"] and "T0138" in record["disarm"]
@@ -38,18 +27,18 @@ def test_json_gives_each_alert_with_its_indicators_techniques_rules_and_quotes(a
     assert "vote correctly" in appeal["quotes"]
 
 
-def test_the_period_is_of_publication_days_both_ends_included(alerted, clock, capsys) -> None:
-    assert len(json.loads(export(alerted, clock, capsys, "json", "--since", "2024-09-25", "--until", "2024-09-25"))) == 1
-    assert json.loads(export(alerted, clock, capsys, "json", "--since", "2024-09-26")) == []
+def test_the_period_is_of_publication_days_both_ends_included(founding_case_stored, clock, capsys) -> None:
+    assert len(json.loads(export(founding_case_stored, clock, capsys, "json", "--since", "2024-09-25", "--until", "2024-09-25"))) == 1
+    assert json.loads(export(founding_case_stored, clock, capsys, "json", "--since", "2024-09-26")) == []
 
 
-def test_csv_has_one_row_per_alert(alerted, clock, capsys) -> None:
-    (row,) = csv.DictReader(io.StringIO(export(alerted, clock, capsys, "csv")))
+def test_csv_has_one_row_per_alert(founding_case_stored, clock, capsys) -> None:
+    (row,) = csv.DictReader(io.StringIO(export(founding_case_stored, clock, capsys, "csv")))
     assert row["severity"] == "critical" and "T0138" in row["disarm"].split(";") and row["strongest_quote"]
 
 
-def test_stix_is_a_valid_bundle_with_a_report_its_article_and_its_techniques(alerted, clock, capsys) -> None:
-    text = export(alerted, clock, capsys, "stix")
+def test_stix_is_a_valid_bundle_with_a_report_its_article_and_its_techniques(founding_case_stored, clock, capsys) -> None:
+    text = export(founding_case_stored, clock, capsys, "stix")
     bundle = stix2.parse(text, allow_custom=False)  # the library's own checks, on reading it back
     by_type: dict[str, list] = {}
     for obj in bundle.objects:
@@ -62,11 +51,11 @@ def test_stix_is_a_valid_bundle_with_a_report_its_article_and_its_techniques(ale
     techniques = {p.external_references[0].external_id: p for p in by_type["attack-pattern"]}
     assert "T0138" in techniques and techniques["T0138"].id in report.object_refs
     assert "indicator:EI-02" in report.labels and report.created_by_ref == by_type["identity"][0].id
-    assert export(alerted, clock, capsys, "stix") == text  # the same alerts, the same objects
+    assert export(founding_case_stored, clock, capsys, "stix") == text  # the same alerts, the same objects
 
 
-def test_an_export_can_go_to_a_file(alerted, clock, capsys, tmp_path: Path) -> None:
+def test_an_export_can_go_to_a_file(founding_case_stored, clock, capsys, tmp_path: Path) -> None:
     target = tmp_path / "alerts.json"
-    assert main(["export", "--output", str(target)], clock=clock, settings=alerted) == 0
+    assert main(["export", "--output", str(target)], clock=clock, settings=founding_case_stored) == 0
     assert len(json.loads(target.read_text(encoding="utf-8"))) == 1
     assert "1 alert(s) written" in capsys.readouterr().err
