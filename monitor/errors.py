@@ -55,6 +55,14 @@ class FetchError(MonitorError):
     """A URL could not be fetched (network, HTTP status, limits)."""
 
 
+class HTTPStatusError(FetchError):
+    """The server answered with an error status (4xx, 5xx)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class AddressRefused(FetchError):
     """The URL's host resolves to a loopback, private, link-local or metadata address."""
 

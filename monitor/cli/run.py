@@ -63,6 +63,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
                 settings.rules_reload_interval,
                 settings.health_policy(),
                 elections=monitor.knowledge.elections,
+                watch=settings.watch_policy(),
             )
             endpoint = _start_endpoint(monitor, settings, clock, lambda: bool(scheduler.running) and not monitor.stop.is_set())
             try:

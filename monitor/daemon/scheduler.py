@@ -26,8 +26,9 @@ from apscheduler.triggers.cron import CronTrigger
 from monitor.daemon.health import source_trouble
 from monitor.daemon.pipeline import Deps, poll_source
 from monitor.daemon.reload import Reload, ReloadStatus, RuleBook
+from monitor.daemon.watch import watch_job
 from monitor.detect.elections import ElectionsFile
-from monitor.models import AlertKind, HealthPolicy, PollReport, PollStatus, RetryPolicy, Source
+from monitor.models import AlertKind, HealthPolicy, PollReport, PollStatus, RetryPolicy, Source, WatchPolicy
 from monitor.notify.digest import FIRST_DIGEST_LOOKBACK, digest_message
 from monitor.notify.outbox import DeliveryReport, deliver_pending
 from monitor.review.calendar.checks import calendar_gaps
@@ -48,6 +49,7 @@ POLL_LEASE_MARGIN = timedelta(minutes=5)
 HOUSEKEEPING_LEASE = timedelta(minutes=10)
 DUE_SLACK = timedelta(seconds=5)  # a poll job firing this much before the source is due still polls it
 LEASE_PURGE_EVERY = timedelta(minutes=10)
+WATCH_EVERY = timedelta(minutes=15)
 
 T = TypeVar("T")
 
@@ -304,6 +306,7 @@ def build_scheduler(
     rng: random.Random | None = None,
     elections: ElectionsFile | None = None,
     poll_workers: int = SCHEDULED_POLL_WORKERS,
+    watch: WatchPolicy | None = None,
 ) -> BackgroundScheduler:
     # Three pools: a slow source can only ever hold a poll thread, never the delivery's.
     executors = {"default": JobThreads(HOUSEKEEPING_WORKERS), "polls": JobThreads(poll_workers), "delivery": JobThreads(1)}
@@ -338,6 +341,8 @@ def build_scheduler(
         every(HEALTH_EVERY.total_seconds(), run_alone, "health", deps, health_job, sources, deps, health, id="source-health", name="report failing or silent sources")
     if elections is not None:
         every(CALENDAR_EVERY.total_seconds(), run_alone, "calendar", deps, calendar_job, elections, sources, deps, id="calendar", name="report gaps in the election calendar", next_run_time=now)
+    if watch is not None:  # the job comes often; each page is due once per watch.every
+        every(WATCH_EVERY.total_seconds(), run_alone, "watch", deps, watch_job, deps, watch, id="watch-pages", name="look again at alerted pages")
     every(LEASE_PURGE_EVERY.total_seconds(), purge_job, deps, id="purge-leases", name="delete expired leases")
     for index, (cron, channels) in enumerate(deps.router.digests()):
         trigger = CronTrigger.from_crontab(cron, timezone=UTC)

@@ -22,7 +22,7 @@ from monitor.config.buildcache import default_directory
 from monitor.config.fieldtypes import Duration, Network, check_http_url
 from monitor.config.packaged import COUNTRIES, ELECTIONS, RULES, SOURCES, local_or_shipped
 from monitor.ingest.extraction_pool import available_cores
-from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds
+from monitor.models import HealthPolicy, RetryPolicy, Severity, Thresholds, WatchPolicy
 
 MAX_TIMEOUT = 3600.0
 # Every duration's range. The upper bounds keep dates computed from them within the calendar
@@ -39,6 +39,8 @@ DURATION_RANGES: dict[str, tuple[timedelta, timedelta]] = {
     "link_ttl": (SECOND, 365 * DAY),
     "poll_deadline": (SECOND, DAY),
     "http_timeout": (SECOND, timedelta(minutes=5)),
+    "page_watch_period": (SECOND, 365 * DAY),
+    "page_watch_interval": (timedelta(minutes=1), 30 * DAY),
 }
 
 
@@ -105,6 +107,8 @@ class Settings(BaseSettings):
         timedelta(hours=24), description="After this, a channel's delivery is failed for good and an operational alert goes to the other channels."
     )
     source_alert_failures: int = Field(5, ge=1, description="Consecutive failed polls of a source before an operational alert.")
+    page_watch_period: Duration = Field(timedelta(days=14), description="How long after its alert an alerted page is looked at again for edits and removal.")
+    page_watch_interval: Duration = Field(timedelta(hours=6), description="How often an alerted page is looked at again during that period.")
     source_quiet_factor: float = Field(
         5.0, gt=1, description="A source quiet for this many times its usual gap between items (and at least a day) raises an operational alert."
     )
@@ -228,6 +232,9 @@ class Settings(BaseSettings):
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(self.delivery_max_backoff, self.delivery_max_age)
+
+    def watch_policy(self) -> WatchPolicy:
+        return WatchPolicy(self.page_watch_period, self.page_watch_interval)
 
     def health_policy(self) -> HealthPolicy:
         return HealthPolicy(failures=self.source_alert_failures, quiet_factor=self.source_quiet_factor)

@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from monitor.errors import DeadlineExceeded, FetchError, FetchStopped, ResponseTooLarge
+from monitor.errors import DeadlineExceeded, FetchError, FetchStopped, HTTPStatusError, ResponseTooLarge
 from monitor.ingest.guard import AddressGuard, GuardedTransport
 
 
@@ -245,7 +245,7 @@ class Fetcher:
                         url = urljoin(url, response.headers["location"])
                         continue
                     if response.status_code >= 400:
-                        raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+                        raise HTTPStatusError(f"{url}: HTTP {response.status_code} {response.reason_phrase}", response.status_code)
                     return self._fetched(url, response, self._read(url, response, ends))
             except httpx.TimeoutException as exc:
                 if self._monotonic() >= ends:

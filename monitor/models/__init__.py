@@ -312,6 +312,14 @@ class HealthPolicy:
 
 
 @dataclass(frozen=True)
+class WatchPolicy:
+    """How long, and how often, an alerted page is looked at again for edits and removal."""
+
+    period: timedelta = timedelta(days=14)  # after its alert
+    every: timedelta = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
 class SilenceRule:
     id: int
     rule_id: str | None
@@ -358,6 +366,7 @@ class AlertKind(StrEnum):
     REVIEW = "review"  # a near miss: stored for analysts, never sent
     OPERATIONAL = "operational"  # about the monitor itself (a failing source, a rejected rule change, ...)
     DIGEST = "digest"  # a summary of the alerts since the last one
+    UPDATE = "update"  # an alerted page the source edited or removed since
 
 
 class DeliveryState(StrEnum):

@@ -31,14 +31,9 @@ class AlertsRepo:
     def add_message(self, kind: AlertKind, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
         """A message with no item (operational, digest), delivered through the outbox like any alert."""
         with Session(self.engine) as session:
-            row = Alert(item_id=None, kind=kind, created_at=now, score=0.0, severity=Severity.HIGH if kind is AlertKind.OPERATIONAL else Severity.LOW, title=title, body=body)
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            for channel in channels:
-                session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
+            message_id = add_message_in(session, kind, title, body, channels, now)
             session.commit()
-            return row.id
+            return message_id
 
     # -- outbox --------------------------------------------------------------------------
 
@@ -264,3 +259,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def add_message_in(session: Session, kind: AlertKind, title: str, body: str, channels: tuple[str, ...], now: datetime) -> int:
+    """A message with no item and its deliveries, in the caller's transaction."""
+    severity = Severity.HIGH if kind in (AlertKind.OPERATIONAL, AlertKind.UPDATE) else Severity.LOW
+    row = Alert(item_id=None, kind=kind, created_at=now, score=0.0, severity=severity, title=title, body=body)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    for channel in channels:
+        session.add(Delivery(alert_id=row.id, channel=channel, next_attempt_at=now))
+    return row.id

@@ -21,6 +21,7 @@ from monitor.store.items import ItemsRepo
 from monitor.store.leases import LeasesRepo, worker_id
 from monitor.store.locks import AlertLock
 from monitor.store.records import AlertView, NewAlert, PendingDelivery, RecentAlert, RuleStat, SourceStatus, StoredItem
+from monitor.store.watch import WatchRepo
 
 __all__ = [
     "AlertView",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 
-class Store(ItemsRepo, AlertsRepo, EvidenceRepo, FeaturesRepo, FindingsRepo, LeasesRepo):
+class Store(ItemsRepo, AlertsRepo, EvidenceRepo, FeaturesRepo, FindingsRepo, LeasesRepo, WatchRepo):
     def __init__(self, engine: Engine, worker: str | None = None) -> None:
         self.engine = engine
         self.worker = worker or worker_id()  # the holder of this worker's leases

@@ -189,6 +189,29 @@ class Evidence(SQLModel, table=True):
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # zlib-compressed
 
 
+class PageWatch(SQLModel, table=True):
+    """An alerted page looked at again now and then: when last, and whether it is gone."""
+
+    __tablename__ = "page_watch"
+
+    item_id: int = Field(sa_column=Column(Integer, ForeignKey("item.id", name="fk_page_watch_item"), primary_key=True))
+    last_checked_at: datetime = _when(nullable=False)
+    gone: bool = False
+
+
+class PageRevision(SQLModel, table=True):
+    """A change found in an alerted page: its text edited (with the diff), or the page removed."""
+
+    __tablename__ = "page_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(sa_column=Column(Integer, ForeignKey("item.id", name="fk_page_revision_item"), nullable=False, index=True))
+    found_at: datetime = _when(nullable=False)
+    change: str  # "edited" or "removed"
+    text: str = Field(sa_column=Column(Text, nullable=False))  # the page's text now ("" once removed)
+    diff: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class ItemFeatures(SQLModel, table=True):
     """An item's analysis that no rule changes (normalised texts, words, language, countries),
     as ``monitor.detect.prepared`` encodes it: re-scoring reads it instead of computing it again.
