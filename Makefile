@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test demo bench docs lock clean
+.PHONY: run test demo bench docs lock clean browser
 
 run: $(VENV)/.installed
 	$(BIN)/monitor db upgrade
@@ -11,7 +11,7 @@ run: $(VENV)/.installed
 
 # Lint and types first (seconds), then the suite on every core (pytest-xdist; each test has its own
 # servers on free ports and its own files); settings in pyproject.toml ([tool.ruff], [tool.mypy]).
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto
@@ -28,6 +28,14 @@ bench: $(VENV)/.installed-test
 # The README's generated parts (cog blocks: the command table, the sample alert, the JSON); `make test` checks them.
 docs: $(VENV)/.installed-test
 	$(BIN)/cog -r README.md
+
+# Debian's chromium, for the test that opens `monitor report`'s page as a person would and saves a
+# screenshot (tests/review/test_report.py). Installed when missing and apt can (as root); where it
+# cannot be, that one test is skipped and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y -q chromium >/dev/null 2>&1 \
+		|| (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) \
+		|| echo "chromium could not be installed: the browser test will be skipped"
 
 # The virtual environment is rebuilt when a lock file changes.
 $(VENV)/.installed: requirements.lock pyproject.toml

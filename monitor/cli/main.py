@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from monitor import __version__
-from monitor.cli import alerts, calendar, evaluation, export, init, rules, run, score, silence, sources
+from monitor.cli import alerts, calendar, evaluation, export, init, report, rules, run, score, silence, sources
 from monitor.cli.common import EXIT_CONFIG, EXIT_OK
 from monitor.config.logs import set_up_logging
 from monitor.daemon.settings import Settings
@@ -34,6 +34,7 @@ GROUPS = (
     evaluation.register,
     calendar.register,
     export.register,
+    report.register,
     init.register,
     run.register_db_and_demo,
 )

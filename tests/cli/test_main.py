@@ -40,6 +40,7 @@ COMMANDS = [
     ["calendar", "stats"],
     ["calendar", "import"],
     ["export"],
+    ["report"],
     ["init"],
 ]
 
