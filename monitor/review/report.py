@@ -62,13 +62,13 @@ def build_report(findings: list[Finding], since: date, until: date, country: str
     codes = {name: code for code, name in names.items()}
     by_country: dict[str, list[Finding]] = {}
     for finding in findings:
-        code = codes.get(finding.target.split(",")[0], "")
-        if code and (country is None or code == country):
+        code = codes.get(finding.target.split(",")[0], "")  # "": an alert that names no vote (kept unless a country is asked for)
+        if country is None or code == country:
             by_country.setdefault(code, []).append(finding)
     kept = [f for group in by_country.values() for f in group]
     kept.sort(key=lambda f: (f.published_at, f.alert_id))
     timelines = tuple(
-        CountryTimeline(code, names.get(code, code), len(group), elections := _elections(calendar, code, since, until), _chart(group, elections, since, until))
+        CountryTimeline(code, names.get(code, code) or "No vote named", len(group), elections := _elections(calendar, code, since, until) if code else (), _chart(group, elections, since, until))
         for code, group in sorted(by_country.items(), key=lambda item: -len(item[1]))
     )
     rule_titles = {m.rule_id: m.title for f in kept for m in f.matches}

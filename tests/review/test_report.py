@@ -59,3 +59,18 @@ def test_a_real_browser_renders_the_report(founding_case_stored, clock, tmp_path
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000  # a drawn page, not a blank one
+
+
+def test_an_alert_that_names_no_vote_is_kept_apart_not_dropped() -> None:
+    from datetime import UTC, date, datetime
+
+    from monitor.detect.elections import ElectionCalendar
+    from monitor.models import Severity
+    from monitor.review.report import build_report
+    from monitor.store.findings import Finding
+
+    when = datetime(2024, 9, 25, tzinfo=UTC)
+    finding = Finding(1, when, Severity.HIGH, 8.0, "[HIGH] No election in window: X", "x", None, "A text", "en", when, "No election in window", (), (), None, False)
+    report = build_report([finding], date(2024, 9, 1), date(2024, 9, 30), None, {"LT": "Lithuania"}, ElectionCalendar([]))
+    assert [(t.name, t.alerts) for t in report.timelines] == [("No vote named", 1)]
+    assert build_report([finding], date(2024, 9, 1), date(2024, 9, 30), "LT", {"LT": "Lithuania"}, ElectionCalendar([])).timelines == ()
