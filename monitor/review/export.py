@@ -11,11 +11,12 @@ import csv
 import io
 import uuid
 from datetime import datetime
-from typing import Any
-
-import stix2
+from typing import TYPE_CHECKING, Any
 
 from monitor.store.findings import Finding
+
+if TYPE_CHECKING:
+    import stix2
 
 # Ids derived from what they stand for, so that exporting the same alerts twice gives the same
 # objects (a tool importing both sees one report, not two).
@@ -85,6 +86,8 @@ def to_stix(findings: list[Finding], now: datetime) -> stix2.Bundle:
     """A STIX 2.1 bundle: the monitor as the identity that made it, one attack pattern per DISARM
     technique named, and per alert a report whose refs are its article (observed data of a URL)
     and its techniques. The library checks every object as it is built."""
+    import stix2  # imported here: the `monitor` command loads every command's module, and the daemon is one of them
+
     monitor = stix2.Identity(id=_id("identity", "election-interference indicator monitor"), name="Election-interference indicator monitor", identity_class="system", created=now, modified=now)
     patterns = {
         technique: stix2.AttackPattern(
@@ -105,6 +108,8 @@ def to_stix(findings: list[Finding], now: datetime) -> stix2.Bundle:
 
 
 def _report(finding: Finding, creator: str, patterns: dict[str, stix2.AttackPattern], now: datetime) -> list[Any]:
+    import stix2
+
     key = f"{finding.alert_id}:{finding.url}:{finding.published_at.isoformat()}"
     refs: list[str] = []
     objects: list[Any] = []

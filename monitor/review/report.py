@@ -17,9 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from monitor.detect.elections import ElectionCalendar
 from monitor.models import Election, Severity, Verdict
@@ -93,6 +90,12 @@ def _elections(calendar: ElectionCalendar, code: str, since: date, until: date) 
 
 def _chart(findings: list[Finding], elections: tuple[Election, ...], since: date, until: date) -> str:
     """Alerts per day by severity, stacked, the election days marked: an SVG element."""
+    # Imported here: the `monitor` command loads every command's module, the daemon's included,
+    # and matplotlib costs a second and tens of megabytes that only a report needs.
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     days = [since + timedelta(days=n) for n in range((until - since).days + 1)]
     x = [float(date2num(day)) for day in days]
     figure = Figure(figsize=(9, 2.4), layout="constrained")

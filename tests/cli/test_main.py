@@ -168,3 +168,14 @@ def test_the_text_cap_is_refused_outside_its_range(value: str, monkeypatch, caps
     monkeypatch.setenv("MONITOR_MAX_TEXT_CHARS", value)
     assert main(["rules", "check"]) == 2
     assert "MONITOR_MAX_TEXT_CHARS" in capsys.readouterr().err
+
+
+def test_the_command_does_not_load_what_only_reports_and_exports_need() -> None:
+    """`monitor run` loads every command's module: matplotlib and stix2 (a second and tens of MB)
+    wait for `monitor report` and `monitor export`, and so stay out of the daemon and its extraction processes."""
+    import subprocess
+    import sys
+
+    script = "import sys, monitor.cli.main; print(sorted(m for m in ('matplotlib', 'stix2') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
