@@ -56,13 +56,9 @@ def _look_again(page: WatchedPage, deps: Deps) -> tuple[str, str, str] | None:
     text = clip_text(extracted.text, deps.max_text_chars) if extracted is not None else ""
     if not text.strip():
         return "removed", "", "The page no longer holds an article's text."
-    if _words(text) == _words(page.text):
+    if text.split() == page.text.split():  # white space aside
         return None
     return "edited", text, _diff(page.text, text)
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
 
 
 def _diff(before: str, after: str) -> str:

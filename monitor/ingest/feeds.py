@@ -119,6 +119,11 @@ def iso_datetime(value: object) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def link_entry(source_id: str, address: str, title: str, published: datetime | None) -> FeedEntry:
+    """An entry known only by its link (a sitemap's, a listing's): its page is where its text is."""
+    return FeedEntry(source_id=source_id, guid=address, url=address, canonical_url=canonical_url(address), title=title, summary="", content="", published=published)
+
+
 def canonical_url(url: str) -> str | None:
     """The URL without tracking parameters, fragment, default port or upper-case host."""
     try:

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from monitor.ingest.feeds import ParsedFeed, canonical_url, iso_datetime
+from monitor.ingest.feeds import ParsedFeed, iso_datetime, link_entry
 from monitor.models import FeedEntry, Listing
 
 # Never fetches anything the page names (no network, no entities).
@@ -32,16 +32,7 @@ def parse_listing(body: bytes, source_id: str, url: str, listing: Listing) -> Pa
         if not address.startswith(("http://", "https://")) or address in entries:
             continue
         title = _first_text(node, listing.title) if listing.title else " ".join(link.text_content().split()) if link is not None else ""
-        entries[address] = FeedEntry(
-            source_id=source_id,
-            guid=address,
-            url=address,
-            canonical_url=canonical_url(address),
-            title=title,
-            summary="",
-            content="",
-            published=_date(node, listing.date) if listing.date else None,
-        )
+        entries[address] = link_entry(source_id, address, title, _date(node, listing.date) if listing.date else None)
     if not entries:
         return ParsedFeed((), f"no article links matched {listing.links!r}", "")
     return ParsedFeed(tuple(entries.values()), None, "html")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from monitor.ingest.feeds import ParsedFeed, canonical_url, iso_datetime
+from monitor.ingest.feeds import ParsedFeed, iso_datetime, link_entry
 from monitor.models import FeedEntry
 
 # No entities resolved, no DTD or network fetched, no tree beyond lxml's safe size: a sitemap is
@@ -44,16 +44,7 @@ def _entry(node: etree._Element, source_id: str) -> FeedEntry | None:
     news = node.find("{*}news")
     title = _text(news.find("{*}title")) if news is not None else ""
     published = iso_datetime(_text(news.find("{*}publication_date"))) if news is not None else None
-    return FeedEntry(
-        source_id=source_id,
-        guid=link,
-        url=link,
-        canonical_url=canonical_url(link),
-        title=title,
-        summary="",
-        content="",
-        published=published or iso_datetime(_text(node.find("{*}lastmod"))),
-    )
+    return link_entry(source_id, link, title, published or iso_datetime(_text(node.find("{*}lastmod"))))
 
 
 def _text(node: etree._Element | None) -> str:

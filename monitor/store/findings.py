@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from monitor.models import AlertKind, Severity, Verdict
-from monitor.store.tables import Alert, Item, RuleMatch, VerdictRevision
+from monitor.store.tables import Alert, Item, RuleMatch
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class FindingsRepo:
             matches: dict[int, list[RuleMatch]] = defaultdict(list)
             for match in session.exec(select(RuleMatch).where(col(RuleMatch.item_id).in_(item_ids)).order_by(col(RuleMatch.weight).desc())):
                 matches[match.item_id].append(match)
-            verdicts = {row.alert_id: Verdict(row.verdict) for row in session.exec(select(VerdictRevision).order_by(col(VerdictRevision.revision)))}
+            verdicts = self.verdicts()  # type: ignore[attr-defined]  # AlertsRepo's, beside this one in Store
             return [_finding(alert, item, matches[item.id or 0], verdicts.get(alert.id or 0)) for alert, item in rows]
 
 
